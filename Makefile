@@ -1,0 +1,56 @@
+# troupe developer entry points. Everything goes through CMake presets
+# (CMakePresets.json); build trees live in build/<preset>.
+.DEFAULT_GOAL := build
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+FORMAT_FILES = $(shell git ls-files '*.hpp' '*.cpp')
+
+.PHONY: deps build run test bench sanitize format format-check clean
+
+# deps: install missing Debian packages (no-op when all are present).
+deps:
+	scripts/install-deps.sh
+
+# build: configure the release tree once, then build it incrementally.
+build: deps
+	@test -f build/release/CMakeCache.txt || cmake --preset release
+	cmake --build --preset release -j$(NPROC)
+
+# run: build, then run the example tour.
+run: build
+	build/release/examples/tour/tour
+
+# test: build, then run every registered test in the release tree.
+test: build
+	ctest --preset release
+
+# bench: install bench extras, build, then run scripts/bench.sh if present.
+bench:
+	scripts/install-deps.sh bench
+	$(MAKE) --no-print-directory build
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
+	else echo "bench: scripts/bench.sh not present yet; nothing to run"; fi
+
+# sanitize: build and run only the core unit tests (ctest label `core`)
+# under ASan+UBSan, then under TSan.
+sanitize: deps
+	@for p in asan-ubsan tsan; do \
+	  echo "== sanitize: $$p"; \
+	  cmake --preset $$p >/dev/null; \
+	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests; \
+	  ctest --preset $$p -L core; \
+	done
+
+# format: rewrite tracked C++ files with clang-format.
+format:
+	@files="$(FORMAT_FILES)"; [ -z "$$files" ] || clang-format -i $$files
+
+# format-check: fail if any tracked C++ file is not clang-formatted.
+format-check:
+	@files="$(FORMAT_FILES)"; [ -z "$$files" ] || clang-format --dry-run --Werror $$files
+
+# clean: remove all build trees.
+clean:
+	rm -rf build

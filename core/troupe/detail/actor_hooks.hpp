@@ -1,0 +1,29 @@
+#pragma once
+// The few things asynchronous states need from an actor, without including the actor:
+// which actor runs on this thread, and how to hand it work to run in its own context.
+
+#include <coroutine>
+#include <functional>
+
+namespace troupe {
+class local_actor;
+class executor;
+}  // namespace troupe
+
+namespace troupe::detail {
+
+/// The actor whose handler runs on this thread, or nullptr.
+local_actor* current_actor() noexcept;
+/// The executor of the current actor or, outside actors, nullptr.
+executor* current_executor() noexcept;
+
+void actor_add_ref(local_actor* a) noexcept;
+void actor_release(local_actor* a) noexcept;
+
+/// Resumes `h` inside actor `a` (on the system lane). If `a` has exited, `h` is not resumed
+/// (its frame belongs to the actor and was destroyed with it).
+void resume_in(local_actor* a, std::coroutine_handle<> h) noexcept;
+/// Runs `fn` inside actor `a`; dropped if `a` has exited.
+void call_in(local_actor* a, std::function<void()> fn) noexcept;
+
+}  // namespace troupe::detail

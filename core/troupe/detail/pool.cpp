@@ -1,0 +1,97 @@
+#include <troupe/detail/pool.hpp>
+
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace troupe::detail {
+namespace {
+
+constexpr std::size_t batch_size = 256;
+constexpr std::size_t class_count = pool_max_block / pool_granule;
+constexpr std::size_t depot_max_batches = 64;  // per class; beyond that, back to the heap
+
+std::size_t block_size(std::size_t cls) { return (cls + 1) * pool_granule; }
+
+// Batches of `batch_size` blocks linked through pool_block::next.
+struct depot {
+    std::mutex mutex;
+    std::vector<pool_block*> batches[class_count];
+};
+
+depot& the_depot() {
+    static depot* d = new depot;  // never destroyed: threads may exit after static destruction
+    return *d;
+}
+
+void free_list(pool_block* b) noexcept {
+    while (b) {
+        auto* next = b->next;
+        ::operator delete(b);
+        b = next;
+    }
+}
+
+}  // namespace
+
+pool_cache& this_thread_pool() noexcept {
+    thread_local pool_cache cache;
+    return cache;
+}
+
+pool_cache::~pool_cache() {
+    for (auto& c : classes) {
+        free_list(c.head);
+        c.head = nullptr;
+        c.count = 0;
+    }
+}
+
+void* pool_allocate_slow(std::size_t size) {
+    auto cls = pool_class_of(size);
+    auto& c = this_thread_pool().classes[cls];
+    {
+        auto& d = the_depot();
+        std::lock_guard lock{d.mutex};
+        auto& batches = d.batches[cls];
+        if (!batches.empty()) {
+            c.head = batches.back();
+            batches.pop_back();
+            c.count = batch_size;
+        }
+    }
+    if (auto* b = c.head) {
+        c.head = b->next;
+        --c.count;
+        return b;
+    }
+    return ::operator new(block_size(cls));
+}
+
+void pool_free_slow(void* p, std::size_t size) noexcept {
+    auto cls = pool_class_of(size);
+    auto& c = this_thread_pool().classes[cls];
+    auto* b = static_cast<pool_block*>(p);
+    b->next = c.head;
+    c.head = b;
+    if (++c.count < 2 * batch_size) return;
+    // The list is full: hand one batch to the depot for threads whose lists run dry.
+    pool_block* batch = c.head;
+    pool_block* last = batch;
+    for (std::size_t i = 1; i < batch_size; ++i) last = last->next;
+    c.head = last->next;
+    last->next = nullptr;
+    c.count -= batch_size;
+    auto& d = the_depot();
+    {
+        std::lock_guard lock{d.mutex};
+        auto& batches = d.batches[cls];
+        if (batches.size() < depot_max_batches) {
+            batches.push_back(batch);
+            return;
+        }
+    }
+    free_list(batch);
+}
+
+}  // namespace troupe::detail
