@@ -131,4 +131,9 @@ struct is_task<basic_task<T, M>> : std::true_type {};
 template <class T>
 inline constexpr bool is_task_v = is_task<T>::value;
 
+template <class T>
+inline constexpr bool is_concurrent_v = false;
+template <class T>
+inline constexpr bool is_concurrent_v<basic_task<T, task_mode::concurrent>> = true;
+
 }  // namespace troupe

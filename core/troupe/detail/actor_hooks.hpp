@@ -7,15 +7,12 @@
 
 namespace troupe {
 class local_actor;
-class executor;
 }  // namespace troupe
 
 namespace troupe::detail {
 
 /// The actor whose handler runs on this thread, or nullptr.
 local_actor* current_actor() noexcept;
-/// The executor of the current actor or, outside actors, nullptr.
-executor* current_executor() noexcept;
 
 void actor_add_ref(local_actor* a) noexcept;
 void actor_release(local_actor* a) noexcept;

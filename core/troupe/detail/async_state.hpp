@@ -85,7 +85,12 @@ public:
     /// Blocks the calling thread until done (driving a single-threaded executor if needed).
     result<T> wait() {
         if (!ready()) {
-            if (exec_ && exec_->drive_until([this] { return ready(); }) && ready()) {
+            if (exec_ && exec_->drive_until([this] { return ready(); })) {
+                if (!ready()) {
+                    complete(error{errc::cancelled,
+                                   "deadlock: the executor ran out of work before the result "
+                                   "arrived (is the waiting thread the one that must reply?)"});
+                }
                 return take();
             }
             blocking_ = true;

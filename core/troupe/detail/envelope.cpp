@@ -10,4 +10,12 @@ void dispose(envelope* e, errc unanswered, const char* why) noexcept {
     e->ops->destroy(e);
 }
 
+void fail(envelope* e, error why) noexcept {
+    if (auto* sink = e->take_reply()) {
+        sink->set_error(std::move(why));
+        sink->release();
+    }
+    e->ops->destroy(e);
+}
+
 }  // namespace troupe::detail

@@ -51,7 +51,7 @@ struct envelope_of final : envelope {
         self->~envelope_of();
         pool_free(self, sizeof(envelope_of));
     }
-    static constexpr envelope_ops ops{type_id_of<T>(), &destroy};
+    static constexpr envelope_ops table{type_id_of<T>(), &destroy};
 };
 
 /// Allocates an envelope carrying T built from args.
@@ -65,7 +65,7 @@ envelope_of<T>* make_envelope(priority prio, address sender, Args&&... args) {
         pool_free(mem, sizeof(envelope_of<T>));
         throw;
     }
-    e->ops = &envelope_of<T>::ops;
+    e->ops = &envelope_of<T>::table;
     e->sender = sender;
     e->prio = prio;
     return e;
@@ -73,6 +73,8 @@ envelope_of<T>* make_envelope(priority prio, address sender, Args&&... args) {
 
 /// Destroys an envelope. An unanswered ask learns why through `unanswered`.
 void dispose(envelope* e, errc unanswered, const char* why) noexcept;
+/// Destroys an envelope; an unanswered ask fails with `why`.
+void fail(envelope* e, error why) noexcept;
 
 /// Owning pointer to an envelope (disposes with errc::no_reply if never handled).
 class envelope_ptr {

@@ -1,0 +1,67 @@
+#pragma once
+// The parts of an actor that most actors never use, allocated on first use so that an idle
+// actor stays small. Only the owning actor touches actor_extras; bounded_state is shared.
+
+#include <troupe/detail/envelope.hpp>
+#include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/detail/timer_node.hpp>
+#include <troupe/exit_reason.hpp>
+#include <troupe/local_actor.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace troupe::detail {
+
+template <class T>
+class async_state;
+
+struct actor_extras {
+    std::string name;
+    /// Timers this actor armed; cancelled when it exits.
+    std::vector<intrusive_ptr<timer_node>> timers;
+    /// Suspended handler coroutines (one exclusive at most, any number of reentrant).
+    std::vector<std::unique_ptr<running_handler>> handlers;
+    /// Why the actor exited; written once, before the exit listeners are closed.
+    exit_reason final_reason;
+    /// The reason given to quit(), applied after the current handler.
+    exit_reason quit_reason;
+
+    /// Forgets fired one-shot timers so the list stays short.
+    void prune_timers();
+};
+
+/// A sender waiting for room in a bounded mailbox.
+struct blocked_sender {
+    envelope* message;
+    intrusive_ptr<async_state<void>> done;
+};
+
+/// Capacity accounting of a bounded mailbox. Thread-safe.
+struct bounded_state {
+    explicit bounded_state(std::size_t cap) : capacity(cap) {}
+    const std::size_t capacity;
+    std::atomic<std::size_t> queued{0};   // user messages in the mailbox
+    std::atomic<bool> has_waiters{false};
+    std::mutex mutex;                      // guards waiters
+    std::deque<blocked_sender> waiters;
+};
+
+/// The runtime's private door into actors.
+struct actor_access {
+    static void bind(local_actor& a, node& n, executor& exec, address addr,
+                     const spawn_options& opts);
+    /// Runs the start hook; on failure returns the reason and the actor is closed.
+    static std::string start(local_actor& a);
+    /// Lets a started actor run (schedules it if messages arrived during start).
+    static void launch(local_actor& a) noexcept;
+    static std::string_view type_name(const local_actor& a) noexcept { return a.type_name(); }
+    static void set_current(local_actor* a) noexcept;
+};
+
+}  // namespace troupe::detail

@@ -1,0 +1,36 @@
+#pragma once
+// Messages the runtime sends to actors on the priority lanes. Users never see them.
+
+#include <troupe/exit_reason.hpp>
+
+#include <coroutine>
+#include <exception>
+#include <functional>
+
+namespace troupe::detail {
+
+/// Resume a coroutine that was suspended inside this actor (system lane).
+struct resume_msg {
+    std::coroutine_handle<> handle;
+};
+/// Run a function inside this actor (system lane): callbacks, cross-thread crash reports.
+struct call_msg {
+    std::function<void()> fn;
+};
+/// A concurrent handler finished (system lane); `failure` is its exception, if any.
+struct concurrent_done_msg {
+    std::exception_ptr failure;
+};
+/// Stop: graceful (the stopping hook may veto) unless `forced` (exit lane).
+struct stop_msg {
+    exit_reason reason;
+    bool forced = false;
+};
+/// Exit now with `reason`, without asking (exit lane).
+struct exit_msg {
+    exit_reason reason;
+};
+/// Kill: untrappable, immediate (kill lane).
+struct kill_msg {};
+
+}  // namespace troupe::detail

@@ -1,0 +1,435 @@
+#include <troupe/detail/actor_extras.hpp>
+#include <troupe/detail/running_handlers.hpp>
+#include <troupe/detail/system_messages.hpp>
+#include <troupe/executor.hpp>
+#include <troupe/local_actor.hpp>
+#include <troupe/node.hpp>
+
+#include <spdlog/logger.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace troupe {
+namespace detail {
+namespace {
+
+thread_local local_actor* tl_current = nullptr;
+
+void* closed_listeners() noexcept { return reinterpret_cast<void*>(std::uintptr_t{1}); }
+
+template <class M>
+bool is(const envelope& e) noexcept {
+    return e.type() == type_id_of<M>();
+}
+
+bool is_system(const envelope& e) noexcept {
+    return is<resume_msg>(e) || is<call_msg>(e) || is<concurrent_done_msg>(e) ||
+           is<stop_msg>(e) || is<exit_msg>(e) || is<kill_msg>(e);
+}
+
+template <class M>
+M& payload(envelope& e) noexcept {
+    return static_cast<envelope_of<M>&>(e).value;
+}
+
+// Runs a coroutine handle as a job of its own (concurrent handlers).
+class coroutine_job final : public resumable {
+public:
+    explicit coroutine_job(std::coroutine_handle<> h) noexcept : h_(h) {}
+    resume_result resume(std::size_t) override {
+        auto h = std::exchange(h_, {});
+        h.resume();
+        return resume_result::done;
+    }
+    void add_ref() noexcept override {}
+    void release() noexcept override {
+        if (h_) h_.destroy();  // never ran (executor shut down)
+        delete this;
+    }
+
+private:
+    std::coroutine_handle<> h_;
+};
+
+}  // namespace
+
+local_actor* current_actor() noexcept { return tl_current; }
+void actor_add_ref(local_actor* a) noexcept { a->add_ref(); }
+void actor_release(local_actor* a) noexcept { a->release(); }
+
+void resume_in(local_actor* a, std::coroutine_handle<> h) noexcept {
+    auto* e = make_envelope<resume_msg>(priority::system, address{}, resume_msg{h});
+    if (a->enqueue(e) != errc{}) e->ops->destroy(e);
+}
+
+void call_in(local_actor* a, std::function<void()> fn) noexcept {
+    auto* e = make_envelope<call_msg>(priority::system, address{}, call_msg{std::move(fn)});
+    if (a->enqueue(e) != errc{}) e->ops->destroy(e);
+}
+
+void concurrent_finished(local_actor* a, std::exception_ptr failure) noexcept {
+    auto* e = make_envelope<concurrent_done_msg>(priority::system, address{},
+                                                 concurrent_done_msg{std::move(failure)});
+    if (a->enqueue(e) != errc{}) e->ops->destroy(e);
+}
+
+std::string describe_exception(std::exception_ptr ep) {
+    try {
+        std::rethrow_exception(ep);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
+
+void actor_extras::prune_timers() {
+    std::erase_if(timers, [](const intrusive_ptr<timer_node>& t) { return !t->is_pending(); });
+}
+
+void actor_access::bind(local_actor& a, node& n, executor& exec, address addr,
+                        const spawn_options& opts) {
+    a.node_ = &n;
+    a.exec_ = &exec;
+    a.addr_ = addr;
+    if (!opts.name.empty()) a.name_ = std::make_unique<const std::string>(opts.name);
+    if (opts.capacity > 0) a.bounded_ = new bounded_state(opts.capacity);
+}
+
+std::string actor_access::start(local_actor& a) {
+    auto* prev = std::exchange(tl_current, &a);
+    std::string failure;
+    try {
+        a.on_start();
+    } catch (...) {
+        failure = describe_exception(std::current_exception());
+        if (failure.empty()) failure = "the start hook failed";
+    }
+    tl_current = prev;
+    if (!failure.empty()) {
+        // The actor never existed: no stopped hook; whoever sent it something learns so.
+        a.life_ = local_actor::life::dead;
+        a.extras_.reset();
+        for (auto* e = a.inbox_.close(); e;) {
+            auto* next = e->next;
+            dispose(e, errc::no_such_actor, "the actor failed to start");
+            e = next;
+        }
+        a.fail_blocked_senders();
+        a.close_listeners(exit_reason::error(failure));
+        a.node_->on_actor_exit(a);
+    }
+    return failure;
+}
+
+void actor_access::launch(local_actor& a) noexcept {
+    a.life_ = local_actor::life::running;
+    if (a.inbox_.has_new() || !a.inbox_.try_block()) a.schedule_self();
+}
+
+void actor_access::set_current(local_actor* a) noexcept { tl_current = a; }
+
+}  // namespace detail
+
+using namespace detail;
+
+local_actor::local_actor() = default;
+
+local_actor::~local_actor() {
+    // Normally empty: a dead actor closed its mailbox. Not so if the node was torn down
+    // while the actor could not run any more.
+    for (auto* e = inbox_.close(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor was destroyed");
+        e = next;
+    }
+    for (auto* e = lanes_.take_all(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor was destroyed");
+        e = next;
+    }
+    if (bounded_) {
+        fail_blocked_senders();
+        delete bounded_;
+    }
+}
+
+std::string_view local_actor::name() const noexcept {
+    return name_ ? std::string_view{*name_} : type_name();
+}
+
+actor_extras& local_actor::extras() {
+    if (!extras_) extras_ = std::make_unique<actor_extras>();
+    return *extras_;
+}
+
+std::size_t local_actor::capacity() const noexcept { return bounded_ ? bounded_->capacity : 0; }
+
+errc local_actor::enqueue(envelope* e) noexcept {
+    bool counted = bounded_ && e->prio == priority::user;
+    if (counted && bounded_->queued.fetch_add(1) >= bounded_->capacity) {
+        bounded_->queued.fetch_sub(1);
+        return errc::mailbox_full;
+    }
+    switch (inbox_.push(e)) {
+        case inbox::push_result::ok: return errc{};
+        case inbox::push_result::unblocked: schedule_self(); return errc{};
+        case inbox::push_result::closed: break;
+    }
+    if (counted) bounded_->queued.fetch_sub(1);
+    return errc::no_such_actor;
+}
+
+void local_actor::enqueue_self(envelope* e) noexcept {
+    if (enqueue(e) != errc{}) dispose(e, errc::no_such_actor, "the actor has exited");
+}
+
+void local_actor::schedule_self() noexcept {
+    add_ref();
+    exec_->schedule(this);
+}
+
+void local_actor::attach(exit_listener* l) noexcept {
+    void* head = listeners_.load(std::memory_order_acquire);
+    for (;;) {
+        if (head == closed_listeners()) {
+            l->notify(addr_, extras_->final_reason);
+            return;
+        }
+        l->next_listener = static_cast<exit_listener*>(head);
+        if (listeners_.compare_exchange_weak(head, l, std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+            return;
+        }
+    }
+}
+
+void local_actor::close_listeners(const exit_reason& reason) noexcept {
+    extras().final_reason = reason;
+    void* head = listeners_.exchange(closed_listeners(), std::memory_order_acq_rel);
+    // Notify in attach order.
+    exit_listener* list = nullptr;
+    for (auto* l = static_cast<exit_listener*>(head); l;) {
+        auto* next = l->next_listener;
+        l->next_listener = list;
+        list = l;
+        l = next;
+    }
+    while (list) {
+        auto* next = list->next_listener;
+        list->notify(addr_, reason);
+        list = next;
+    }
+}
+
+void local_actor::quit(exit_reason reason) {
+    quit_requested_ = true;
+    extras().quit_reason = std::move(reason);
+}
+
+void local_actor::on_unhandled(message_view msg) {
+    auto& lg = node_->logger();
+    lg.warn("{} {}: no handler for a message of type {} (from {}); dropped", addr_.to_string(),
+            name(), msg.type_name(), msg.sender().to_string());
+    if (auto* sink = msg.envelope().take_reply()) {
+        sink->set_error(error{errc::handler_failed, std::string{name()} +
+                                                        " does not handle messages of type " +
+                                                        std::string{msg.type_name()}});
+        sink->release();
+    }
+}
+
+resumable::resume_result local_actor::resume(std::size_t budget) {
+    auto* prev = std::exchange(tl_current, this);
+    std::size_t handled = 0;
+    resume_result result = resume_result::done;
+    for (;;) {
+        if (auto* chain = inbox_.take_all()) lanes_.add_all(chain);
+        envelope* e = lanes_.pop_urgent();
+        if (!e && life_ != life::dead && !exclusive_busy_ && !draining_) {
+            e = lanes_.pop_user();
+            if (e && bounded_) release_slot();
+        }
+        if (!e) {
+            if (life_ == life::dead || inbox_.try_block()) break;
+            continue;
+        }
+        run_envelope(e);
+        if (life_ == life::dead) break;
+        if (++handled >= budget) {
+            result = resume_result::again;
+            break;
+        }
+    }
+    tl_current = prev;
+    return result;
+}
+
+void local_actor::run_envelope(envelope* e) {
+    current_ = e;
+    try {
+        if (is_system(*e)) {
+            handle_system(*e);
+        } else {
+            if (auto& trace = node_->trace_hook_fn(); trace && e->prio == priority::user) {
+                trace(e->sender, addr_, e->type()->name);
+            }
+            if (dispatch(*e) == dispatch_result::wait_for_concurrent) {
+                current_ = nullptr;
+                if (bounded_) bounded_->queued.fetch_add(1);
+                lanes_.push_front_user(e);
+                draining_ = true;
+                return;
+            }
+        }
+    } catch (...) {
+        auto what = describe_exception(std::current_exception());
+        if (auto* sink = e->take_reply()) {
+            sink->set_error(error{errc::handler_failed, what});
+            sink->release();
+        }
+        node_->logger().error("{} {}: handler for {} threw: {}; the actor exits",
+                              addr_.to_string(), name(), e->type()->name, what);
+        current_ = nullptr;
+        dispose(e, errc::handler_failed, "the handler threw");
+        terminate(exit_reason::error(what));
+        return;
+    }
+    current_ = nullptr;
+    dispose(e, errc::no_reply, "the handler returned without replying");
+    if (quit_requested_ && life_ != life::dead) terminate(extras().quit_reason);
+}
+
+void local_actor::handle_system(envelope& e) {
+    if (is<resume_msg>(e)) {
+        payload<resume_msg>(e).handle.resume();
+        reap_handlers();
+    } else if (is<call_msg>(e)) {
+        payload<call_msg>(e).fn();
+    } else if (is<concurrent_done_msg>(e)) {
+        if (--concurrent_in_flight_ == 0) draining_ = false;
+        if (auto failure = payload<concurrent_done_msg>(e).failure) std::rethrow_exception(failure);
+    } else if (is<stop_msg>(e)) {
+        auto& m = payload<stop_msg>(e);
+        handle_stop(m.forced, std::move(m.reason));
+    } else if (is<exit_msg>(e)) {
+        terminate(std::move(payload<exit_msg>(e).reason));
+    } else if (is<kill_msg>(e)) {
+        terminate(exit_reason::killed());
+    }
+}
+
+void local_actor::handle_stop(bool forced, exit_reason reason) {
+    if (!forced && !on_stopping()) {
+        node_->logger().debug("{} {}: stop vetoed by the stopping hook", addr_.to_string(),
+                              name());
+        return;
+    }
+    terminate(std::move(reason));
+}
+
+void local_actor::start_handler(std::unique_ptr<running_handler> h) {
+    h->handle().resume();
+    if (h->handle().done()) {
+        h->finish();
+        return;
+    }
+    if (h->exclusive()) exclusive_busy_ = true;
+    extras().handlers.push_back(std::move(h));
+}
+
+void local_actor::start_concurrent(std::coroutine_handle<> driver) {
+    ++concurrent_in_flight_;
+    exec_->schedule(new coroutine_job(driver));
+}
+
+void local_actor::reap_handlers() {
+    if (!extras_) return;
+    auto& list = extras_->handlers;
+    for (std::size_t i = 0; i < list.size();) {
+        if (!list[i]->handle().done()) {
+            ++i;
+            continue;
+        }
+        auto finished = std::move(list[i]);
+        list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+        exclusive_busy_ = std::any_of(list.begin(), list.end(),
+                                      [](const auto& h) { return h->exclusive(); });
+        finished->finish();  // may throw: the handler failed
+    }
+}
+
+void local_actor::release_slot() noexcept {
+    bounded_->queued.fetch_sub(1);
+    if (!bounded_->has_waiters.load()) return;
+    std::lock_guard lock{bounded_->mutex};
+    while (!bounded_->waiters.empty() && bounded_->queued.load() < bounded_->capacity) {
+        auto w = std::move(bounded_->waiters.front());
+        bounded_->waiters.pop_front();
+        bounded_->queued.fetch_add(1);
+        if (inbox_.push(w.message) == inbox::push_result::closed) {
+            dispose(w.message, errc::no_such_actor, "the actor has exited");
+            w.done->complete(error{errc::no_such_actor, addr_.to_string() + " has exited"});
+        } else {
+            w.done->complete(result<void>{});
+        }
+    }
+    bounded_->has_waiters.store(!bounded_->waiters.empty());
+}
+
+void local_actor::fail_blocked_senders() noexcept {
+    if (!bounded_) return;
+    std::deque<blocked_sender> waiters;
+    {
+        std::lock_guard lock{bounded_->mutex};
+        waiters.swap(bounded_->waiters);
+        bounded_->has_waiters.store(false);
+    }
+    for (auto& w : waiters) {
+        dispose(w.message, errc::no_such_actor, "the actor has exited");
+        w.done->complete(error{errc::no_such_actor, addr_.to_string() + " has exited"});
+    }
+}
+
+void local_actor::terminate(exit_reason reason) noexcept {
+    if (life_ == life::dead) return;
+    life_ = life::dead;
+    if (extras_) {
+        // Suspended handler frames die with the actor; their askers learn why.
+        auto handlers = std::move(extras_->handlers);
+        for (auto& h : handlers) h->abandon(reason);
+        handlers.clear();
+        for (auto& t : extras_->timers) t->cancel();
+        extras_->timers.clear();
+    }
+    exclusive_busy_ = draining_ = false;
+    try {
+        on_stopped(reason);
+    } catch (...) {
+        node_->logger().error("{} {}: the stopped hook threw: {}", addr_.to_string(), name(),
+                              describe_exception(std::current_exception()));
+    }
+    for (auto* e = inbox_.close(); e;) {
+        auto* next = e->next;
+        lanes_.add(e);
+        e = next;
+    }
+    for (auto* e = lanes_.take_all(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor exited before handling the message");
+        e = next;
+    }
+    fail_blocked_senders();
+    if (reason.is_normal() || reason.what() == exit_reason::kind::shutdown) {
+        node_->logger().debug("{} {}: exited ({})", addr_.to_string(), name(),
+                              reason.to_string());
+    } else {
+        node_->logger().warn("{} {}: exited ({})", addr_.to_string(), name(),
+                             reason.to_string());
+    }
+    close_listeners(reason);
+    node_->on_actor_exit(*this);
+}
+
+}  // namespace troupe

@@ -1,0 +1,402 @@
+#include <troupe/detail/running_handlers.hpp>
+#include <troupe/detail/system_messages.hpp>
+#include <troupe/node.hpp>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace troupe {
+namespace {
+
+spdlog::level::level_enum to_spdlog(log_level l) {
+    switch (l) {
+        case log_level::trace: return spdlog::level::trace;
+        case log_level::debug: return spdlog::level::debug;
+        case log_level::info: return spdlog::level::info;
+        case log_level::warn: return spdlog::level::warn;
+        case log_level::error: return spdlog::level::err;
+        case log_level::off: return spdlog::level::off;
+    }
+    return spdlog::level::warn;
+}
+
+// Completes a wait() when the actor exits.
+class wait_listener final : public detail::exit_listener {
+public:
+    explicit wait_listener(detail::intrusive_ptr<detail::async_state<exit_reason>> st)
+        : st_(std::move(st)) {}
+    void notify(address, const exit_reason& reason) noexcept override {
+        st_->complete(reason);
+        delete this;
+    }
+
+private:
+    detail::intrusive_ptr<detail::async_state<exit_reason>> st_;
+};
+
+// Sends an exit or kill signal at its deadline.
+class signal_timer final : public detail::timer_node {
+public:
+    signal_timer(time_point at, node* n, address to, std::optional<exit_reason> reason)
+        : timer_node(at, duration::zero()), node_(n), to_(to), reason_(std::move(reason)) {}
+
+private:
+    void fire() noexcept override {
+        if (reason_) {
+            node_->exit(to_, std::move(*reason_));
+        } else {
+            node_->kill(to_);
+        }
+    }
+    void drop() noexcept override { reason_.reset(); }
+    node* node_;
+    address to_;
+    std::optional<exit_reason> reason_;
+};
+
+// Completes a sleep().
+class sleep_timer final : public detail::timer_node {
+public:
+    sleep_timer(time_point at, detail::async_state<void>* st)
+        : timer_node(at, duration::zero()), st_(st) {}
+
+private:
+    void fire() noexcept override { st_->complete(result<void>{}); }
+    void drop() noexcept override { st_.reset(); }
+    detail::intrusive_ptr<detail::async_state<void>> st_;
+};
+
+}  // namespace
+
+namespace detail {
+
+void deliver_from_timer(node* n, local_actor* target, address to, envelope* e, bool periodic,
+                        timer_node* self) noexcept {
+    if (!target) {
+        n->report_dead_letter(to, e, errc::no_such_actor);
+        if (periodic) self->cancel();
+        return;
+    }
+    if (auto why = target->enqueue(e); why != errc{}) {
+        n->report_dead_letter(to, e, why);
+        if (periodic && why == errc::no_such_actor) self->cancel();
+    }
+}
+
+}  // namespace detail
+
+node::node() : node(node_config{}) {}
+
+node::node(node_config cfg)
+    : exec_(cfg.exec ? std::move(cfg.exec) : make_work_stealing_executor(cfg.workers)),
+      net_(cfg.net),
+      grace_(cfg.shutdown_grace),
+      logger_(std::make_shared<spdlog::logger>(
+          cfg.name, std::make_shared<spdlog::sinks::stderr_color_sink_mt>())) {
+    logger_->set_level(to_spdlog(cfg.level));
+    logger_->set_pattern("[%H:%M:%S.%e] [%n] [%^%l%$] %v");
+}
+
+node::~node() { shutdown(); }
+
+void node::set_log_level(log_level level) { logger_->set_level(to_spdlog(level)); }
+
+void node::set_dead_letter_hook(dead_letter_hook hook) {
+    auto p = std::make_shared<const dead_letter_hook>(std::move(hook));
+    std::lock_guard lock{hook_mutex_};
+    dead_letters_ = std::move(p);
+}
+
+address node::current_sender() noexcept {
+    auto* a = detail::current_actor();
+    return a ? a->addr() : address{};
+}
+
+std::optional<error> node::admit(local_actor& a, const spawn_options& opts) {
+    auto id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    if (id >= net_.size()) {
+        return error{errc::invalid_argument, "the node's subnet " + net_.to_string() +
+                                                 " has no addresses left"};
+    }
+    address addr = net_.at(id);
+    detail::actor_access::bind(a, *this, *exec_, addr, opts);
+    {
+        auto& s = shard_of(addr);
+        std::lock_guard lock{s.mutex};
+        a.add_ref();
+        s.actors.emplace(addr.bits(), &a);
+    }
+    live_.fetch_add(1, std::memory_order_acq_rel);
+    if (auto failure = detail::actor_access::start(a); !failure.empty()) {
+        return error{errc::start_failed, std::string{a.name()} + " at " + addr.to_string() +
+                                             " failed to start: " + failure};
+    }
+    if (!opts.register_as.empty()) {
+        if (auto r = register_name(opts.register_as, addr); !r) {
+            exit(addr, exit_reason::shutdown("could not register its name"));
+            detail::actor_access::launch(a);
+            return r.error();
+        }
+    }
+    detail::actor_access::launch(a);
+    return std::nullopt;
+}
+
+detail::intrusive_ptr<local_actor> node::lookup(address a) const {
+    auto& s = shard_of(a);
+    std::lock_guard lock{s.mutex};
+    auto it = s.actors.find(a.bits());
+    return it == s.actors.end() ? nullptr : detail::intrusive_ptr<local_actor>(it->second);
+}
+
+void node::on_actor_exit(local_actor& a) noexcept {
+    local_actor* removed = nullptr;
+    {
+        auto& s = shard_of(a.addr());
+        std::lock_guard lock{s.mutex};
+        auto it = s.actors.find(a.addr().bits());
+        if (it != s.actors.end()) {
+            removed = it->second;
+            s.actors.erase(it);
+        }
+    }
+    remove_names_of(a.addr());
+    if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard lock{live_mutex_};
+        live_cv_.notify_all();
+    }
+    // The caller (the running actor, or spawn) still holds a reference.
+    if (removed) removed->release();
+}
+
+errc node::failure_of(local_actor* to, detail::envelope* e) noexcept { return to->enqueue(e); }
+
+void node::deliver(local_actor* to, detail::envelope* e) noexcept {
+    if (!to) {
+        report_dead_letter(address{}, e, errc::no_such_actor);
+        return;
+    }
+    if (auto why = to->enqueue(e); why != errc{}) report_dead_letter(to->addr(), e, why);
+}
+
+result<void> node::try_deliver(local_actor* to, detail::envelope* e) noexcept {
+    if (!to) {
+        detail::dispose(e, errc::no_such_actor, "no such actor");
+        return error{errc::no_such_actor, "the receiver does not exist"};
+    }
+    auto why = to->enqueue(e);
+    if (why == errc{}) return {};
+    detail::dispose(e, why, "not delivered");
+    return error{why, why == errc::mailbox_full ? "the mailbox of " + to->addr().to_string() +
+                                                      " is full (capacity " +
+                                                      std::to_string(to->capacity()) + ")"
+                                                : to->addr().to_string() + " has exited"};
+}
+
+void node::report_dead_letter(address to, detail::envelope* e, errc why) noexcept {
+    std::shared_ptr<const dead_letter_hook> hook;
+    {
+        std::lock_guard lock{hook_mutex_};
+        hook = dead_letters_;
+    }
+    if (hook && *hook) {
+        try {
+            (*hook)(to, e->type()->name, why);
+        } catch (...) {
+        }
+    }
+    logger_->debug("dead letter: a {} for {} was not delivered ({})", e->type()->name,
+                   to.to_string(), to_string(why));
+    detail::dispose(e, why, "the message was not delivered");
+}
+
+pending<void> node::send_envelope(local_actor* to, address addr, detail::envelope* e) {
+    if (!to) {
+        detail::dispose(e, errc::no_such_actor, "no such actor");
+        return pending<void>::ready(error{errc::no_such_actor, "no actor at " + addr.to_string()});
+    }
+    auto why = to->enqueue(e);
+    if (why == errc{}) return pending<void>::ready(result<void>{});
+    if (why == errc::no_such_actor) {
+        detail::dispose(e, why, "not delivered");
+        return pending<void>::ready(error{why, addr.to_string() + " has exited"});
+    }
+    // Full: wait for room. See local_actor::release_slot for the other half of the handshake.
+    detail::intrusive_ptr<detail::async_state<void>> st{new detail::async_state<void>(exec_.get()),
+                                                        detail::adopt};
+    auto& b = *to->bounded_;
+    {
+        std::unique_lock lock{b.mutex};
+        b.has_waiters.store(true);
+        if (b.queued.load() < b.capacity) {
+            b.has_waiters.store(!b.waiters.empty());
+            lock.unlock();
+            return send_envelope(to, addr, e);
+        }
+        b.waiters.push_back(detail::blocked_sender{e, st});
+    }
+    if (to->is_dead()) to->fail_blocked_senders();
+    return pending<void>{std::move(st)};
+}
+
+void node::stop(address a) {
+    if (auto p = lookup(a)) {
+        p->enqueue_self(detail::make_envelope<detail::stop_msg>(
+            priority::exit, current_sender(), detail::stop_msg{exit_reason::normal(), false}));
+    }
+}
+
+void node::kill(address a) {
+    if (auto p = lookup(a)) {
+        p->enqueue_self(
+            detail::make_envelope<detail::kill_msg>(priority::kill, current_sender()));
+    }
+}
+
+void node::exit(address a, exit_reason reason) {
+    if (auto p = lookup(a)) {
+        p->enqueue_self(detail::make_envelope<detail::exit_msg>(
+            priority::exit, current_sender(), detail::exit_msg{std::move(reason)}));
+    }
+}
+
+pending<exit_reason> node::wait(address a) {
+    detail::intrusive_ptr<detail::async_state<exit_reason>> st{
+        new detail::async_state<exit_reason>(exec_.get()), detail::adopt};
+    if (auto p = lookup(a)) {
+        p->attach(new wait_listener(st));
+    } else {
+        st->complete(exit_reason::noproc());
+    }
+    return pending<exit_reason>{std::move(st)};
+}
+
+pending<exit_reason> node::stop_and_wait(address a, duration timeout) {
+    detail::intrusive_ptr<detail::async_state<exit_reason>> st{
+        new detail::async_state<exit_reason>(exec_.get()), detail::adopt};
+    auto p = lookup(a);
+    if (!p) {
+        st->complete(exit_reason::noproc());
+        return pending<exit_reason>{std::move(st)};
+    }
+    auto* t = new detail::ask_timeout<exit_reason>(now() + timeout, st.get(), a, timeout,
+                                                   "no exit of");
+    t->add_ref();
+    st->set_timeout(t);
+    exec_->schedule_timer(t);
+    p->attach(new wait_listener(st));
+    stop(a);
+    return pending<exit_reason>{std::move(st)};
+}
+
+result<void> node::register_name(std::string name, address a) {
+    std::lock_guard lock{names_mutex_};
+    if (auto it = names_.find(name); it != names_.end()) {
+        return error{errc::duplicate_name,
+                     "the name '" + name + "' is taken by " + it->second.to_string()};
+    }
+    if (!lookup(a)) {
+        return error{errc::no_such_actor,
+                     "cannot register '" + name + "': no live actor at " + a.to_string()};
+    }
+    names_by_actor_[a.bits()].push_back(name);
+    names_.emplace(std::move(name), a);
+    return {};
+}
+
+std::optional<address> node::whereis(std::string_view name) const {
+    std::lock_guard lock{names_mutex_};
+    auto it = names_.find(std::string{name});
+    if (it == names_.end()) return std::nullopt;
+    return it->second;
+}
+
+bool node::unregister(std::string_view name) {
+    std::lock_guard lock{names_mutex_};
+    auto it = names_.find(std::string{name});
+    if (it == names_.end()) return false;
+    auto owner = names_by_actor_.find(it->second.bits());
+    if (owner != names_by_actor_.end()) {
+        std::erase(owner->second, it->first);
+        if (owner->second.empty()) names_by_actor_.erase(owner);
+    }
+    names_.erase(it);
+    return true;
+}
+
+void node::remove_names_of(address a) {
+    std::lock_guard lock{names_mutex_};
+    auto owner = names_by_actor_.find(a.bits());
+    if (owner == names_by_actor_.end()) return;
+    for (auto& n : owner->second) names_.erase(n);
+    names_by_actor_.erase(owner);
+}
+
+timer node::arm(detail::timer_node* t) {
+    timer handle{detail::intrusive_ptr<detail::timer_node>(t, detail::adopt)};
+    t->add_ref();
+    exec_->schedule_timer(t);
+    return handle;
+}
+
+timer node::exit_after(address to, duration delay, exit_reason reason) {
+    return arm(new signal_timer(now() + delay, this, to, std::move(reason)));
+}
+
+timer node::kill_after(address to, duration delay) {
+    return arm(new signal_timer(now() + delay, this, to, std::nullopt));
+}
+
+pending<void> node::sleep(duration delay) {
+    detail::intrusive_ptr<detail::async_state<void>> st{new detail::async_state<void>(exec_.get()),
+                                                        detail::adopt};
+    arm(new sleep_timer(now() + delay, st.get()));
+    return pending<void>{std::move(st)};
+}
+
+void node::shutdown() {
+    if (shut_down_.exchange(true)) return;
+    stopping_.store(true, std::memory_order_release);
+    auto snapshot = [this] {
+        std::vector<detail::intrusive_ptr<local_actor>> all;
+        for (auto& s : shards_) {
+            std::lock_guard lock{s.mutex};
+            for (auto& [bits, a] : s.actors) all.emplace_back(a);
+        }
+        return all;
+    };
+    auto all_gone = [this] { return live_.load(std::memory_order_acquire) == 0; };
+    auto wait_all_gone = [&](duration limit) {
+        if (exec_->drive_until(all_gone)) return;
+        std::unique_lock lock{live_mutex_};
+        live_cv_.wait_for(lock, limit, all_gone);
+    };
+    for (auto& a : snapshot()) {
+        a->enqueue_self(detail::make_envelope<detail::stop_msg>(
+            priority::exit, address{},
+            detail::stop_msg{exit_reason::shutdown("the node is shutting down"), true}));
+    }
+    wait_all_gone(grace_);
+    if (!all_gone()) {
+        auto left = snapshot();
+        logger_->warn("shutdown: {} actors did not stop within the grace period; killing them",
+                      left.size());
+        for (auto& a : left) kill(a->addr());
+        wait_all_gone(std::chrono::seconds(1));
+    }
+    exec_->shutdown();
+    // Whatever is still in the table could not run any more; drop our references.
+    for (auto& s : shards_) {
+        std::unordered_map<std::uint64_t, local_actor*> left;
+        {
+            std::lock_guard lock{s.mutex};
+            left.swap(s.actors);
+        }
+        for (auto& [bits, a] : left) a->release();
+    }
+}
+
+}  // namespace troupe

@@ -1,0 +1,87 @@
+#pragma once
+// ref<A>: a typed handle to an actor of type A. It only accepts messages that A handles
+// (a wrong type fails to compile, with a message saying so), and ask() knows the reply
+// type from A's handler. A ref keeps the actor's memory, not the actor, alive: sending to
+// an actor that has exited reports errc::no_such_actor.
+
+#include <troupe/address.hpp>
+#include <troupe/clock.hpp>
+#include <troupe/detail/handler_traits.hpp>
+#include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/error.hpp>
+#include <troupe/exit_reason.hpp>
+#include <troupe/pending.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace troupe {
+
+class node;
+
+template <class A>
+class ref {
+public:
+    ref() = default;
+    explicit ref(detail::intrusive_ptr<A> p) noexcept : p_(std::move(p)) {}
+
+    address addr() const noexcept { return p_ ? p_->addr() : address{}; }
+    operator address() const noexcept { return addr(); }
+    explicit operator bool() const noexcept { return static_cast<bool>(p_); }
+    A* get() const noexcept { return p_.get(); }
+
+    /// Fire and forget; FIFO per sender. Undeliverable messages go to dead letters.
+    template <class M>
+    void tell(M&& msg) const {
+        check<M>();
+        auto& n = p_->home();
+        n.deliver(p_.get(), n.make_user_envelope(std::forward<M>(msg)));
+    }
+
+    /// Like tell, but says whether the message was accepted (mailbox_full, no_such_actor).
+    template <class M>
+    result<void> try_tell(M&& msg) const {
+        check<M>();
+        auto& n = p_->home();
+        return n.try_deliver(p_.get(), n.make_user_envelope(std::forward<M>(msg)));
+    }
+
+    /// Sends with back-pressure: completes once the message is in the mailbox, waiting
+    /// while a bounded mailbox is full.
+    template <class M>
+    pending<void> send(M&& msg) const {
+        check<M>();
+        auto& n = p_->home();
+        return n.send_envelope(p_.get(), addr(), n.make_user_envelope(std::forward<M>(msg)));
+    }
+
+    /// Request/response. The reply type is the handler's (task<T> and deferred<T> give T).
+    template <class M>
+    auto ask(M&& msg, duration timeout) const {
+        check<M>();
+        using R = detail::reply_type_t<A, std::decay_t<M>>;
+        auto& n = p_->home();
+        return n.template ask_envelope<R>(p_.get(), addr(),
+                                          n.make_user_envelope(std::forward<M>(msg)), timeout);
+    }
+
+    void stop() const { p_->home().stop(addr()); }
+    void kill() const { p_->home().kill(addr()); }
+    pending<exit_reason> wait() const { return p_->home().wait(addr()); }
+    pending<exit_reason> stop_and_wait(duration timeout) const {
+        return p_->home().stop_and_wait(addr(), timeout);
+    }
+
+    friend bool operator==(const ref& a, const ref& b) noexcept { return a.p_ == b.p_; }
+
+private:
+    template <class M>
+    static constexpr void check() {
+        static_assert(detail::accepts_v<A, M>,
+                      "troupe: this actor does not handle this message type; list it in "
+                      "troupe::actor<Self, Messages...> and add a handle() overload for it");
+    }
+    detail::intrusive_ptr<A> p_;
+};
+
+}  // namespace troupe

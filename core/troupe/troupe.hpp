@@ -1,0 +1,13 @@
+#pragma once
+// Everything a troupe application needs.
+
+#include <troupe/actor.hpp>
+#include <troupe/address.hpp>
+#include <troupe/error.hpp>
+#include <troupe/exit_reason.hpp>
+#include <troupe/node.hpp>
+#include <troupe/pending.hpp>
+#include <troupe/ref.hpp>
+#include <troupe/reply_handle.hpp>
+#include <troupe/task.hpp>
+#include <troupe/timer.hpp>
