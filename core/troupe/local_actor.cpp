@@ -268,36 +268,39 @@ resumable::resume_result local_actor::resume(std::size_t budget) {
 
 void local_actor::run_envelope(envelope* e) {
     current_ = e;
+    // Static storage: still valid if the envelope is handed over.
+    auto type = is<resume_msg>(*e) ? std::string_view{"a resumed coroutine"} : e->type()->name;
     try {
         if (is_system(*e)) {
             handle_system(*e);
         } else {
             if (auto& trace = node_->trace_hook_fn(); trace && e->prio == priority::user) {
-                trace(e->sender, addr_, e->type()->name);
+                trace(e->sender, addr_, type);
             }
-            if (dispatch(*e) == dispatch_result::wait_for_concurrent) {
-                current_ = nullptr;
-                if (bounded_) bounded_->queued.fetch_add(1);
-                lanes_.push_front_user(e);
-                draining_ = true;
-                return;
+            switch (dispatch(*e)) {
+                case dispatch_result::handled: break;
+                case dispatch_result::wait_for_concurrent:
+                    current_ = nullptr;
+                    if (bounded_) bounded_->queued.fetch_add(1);
+                    lanes_.push_front_user(e);
+                    draining_ = true;
+                    return;
+                case dispatch_result::kept: current_ = nullptr; break;
             }
         }
     } catch (...) {
         auto what = describe_exception(std::current_exception());
-        if (auto* sink = e->take_reply()) {
-            sink->set_error(error{errc::handler_failed, what});
-            sink->release();
+        if (auto* owned = std::exchange(current_, nullptr)) {
+            fail(owned, error{errc::handler_failed, what});
         }
         node_->logger().error("{} {}: handler for {} threw: {}; the actor exits",
-                              addr_.to_string(), name(), e->type()->name, what);
-        current_ = nullptr;
-        dispose(e, errc::handler_failed, "the handler threw");
+                              addr_.to_string(), name(), type, what);
         terminate(exit_reason::error(what));
         return;
     }
-    current_ = nullptr;
-    dispose(e, errc::no_reply, "the handler returned without replying");
+    if (auto* owned = std::exchange(current_, nullptr)) {
+        dispose(owned, errc::no_reply, "the handler returned without replying");
+    }
     if (quit_requested_ && life_ != life::dead) terminate(extras().quit_reason);
 }
 

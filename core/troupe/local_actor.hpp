@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace troupe {
 
@@ -114,6 +115,8 @@ protected:
         handled,
         /// A mutating handler must wait for concurrent ones: keep the message for later.
         wait_for_concurrent,
+        /// The actor kept the envelope (process-style actors stash or hand it over).
+        kept,
     };
     /// Handles one user message (or a system message the runtime does not know).
     virtual dispatch_result dispatch(detail::envelope& e) = 0;
@@ -129,8 +132,12 @@ protected:
     bool concurrent_in_flight() const noexcept { return concurrent_in_flight_ > 0; }
     /// The envelope being dispatched (valid during dispatch only).
     detail::envelope* current_envelope() const noexcept { return current_; }
+    /// Takes ownership of the envelope being dispatched (then dispatch returns `kept`).
+    detail::envelope* take_current() noexcept { return std::exchange(current_, nullptr); }
     void enqueue_self(detail::envelope* e) noexcept;
     detail::actor_extras& extras();
+    /// Finishes handler coroutines that have run to their end.
+    void reap_handlers();
 
 private:
     friend class node;
@@ -140,7 +147,6 @@ private:
     void handle_system(detail::envelope& e);
     void handle_stop(bool forced, exit_reason reason);
     void run_envelope(detail::envelope* e);
-    void reap_handlers();
     void terminate(exit_reason reason) noexcept;
     void schedule_self() noexcept;
     void release_slot() noexcept;

@@ -11,3 +11,7 @@
 #include <troupe/reply_handle.hpp>
 #include <troupe/task.hpp>
 #include <troupe/timer.hpp>
+#include <troupe/message.hpp>
+#include <troupe/process.hpp>
+#include <troupe/generator.hpp>
+#include <troupe/stream.hpp>
