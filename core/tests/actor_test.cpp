@@ -33,8 +33,8 @@ struct calc : troupe::actor<calc, add, ping, note, boom> {
 };
 
 TEST(Actor, AskReturnsTheHandlersReply) {
+    std::vector<std::string> log;  // outlives the runtime: stopped hooks write to it
     troupe::testing::runtime rt;
-    std::vector<std::string> log;
     auto a = rt.node().spawn<calc>(&log).value();
     auto r = a.ask(add{22, 20}, 1s);
     EXPECT_FALSE(r.is_ready());  // nothing runs until the test says so
@@ -45,8 +45,8 @@ TEST(Actor, AskReturnsTheHandlersReply) {
 }
 
 TEST(Actor, TellsArriveInSendOrder) {
+    std::vector<std::string> log;  // outlives the runtime: stopped hooks write to it
     troupe::testing::runtime rt;
-    std::vector<std::string> log;
     auto a = rt.node().spawn<calc>(&log).value();
     for (int i = 0; i < 5; ++i) a.tell(note{std::to_string(i)});
     rt.run_until_idle();
@@ -55,8 +55,8 @@ TEST(Actor, TellsArriveInSendOrder) {
 }
 
 TEST(Actor, AThrowingHandlerCrashesOnlyThatActor) {
+    std::vector<std::string> log;  // outlives the runtime: stopped hooks write to it
     troupe::testing::runtime rt;
-    std::vector<std::string> log;
     auto a = rt.node().spawn<calc>(&log).value();
     auto b = rt.node().spawn<calc>(&log).value();
     auto exit = a.wait();

@@ -56,8 +56,8 @@ struct reentrant_frontend : troupe::actor<reentrant_frontend, slow_get, poke> {
 };
 
 TEST(Coroutine, ExclusiveTaskHoldsOtherMessagesUntilItFinishes) {
+    std::vector<std::string> log;  // outlives the runtime: stopped hooks write to it
     troupe::testing::runtime rt;
-    std::vector<std::string> log;
     auto b = rt.node().spawn<backend>().value();
     auto f = rt.node().spawn<frontend>(b, &log).value();
     auto r = f.ask(slow_get{}, 5s);
@@ -70,8 +70,8 @@ TEST(Coroutine, ExclusiveTaskHoldsOtherMessagesUntilItFinishes) {
 }
 
 TEST(Coroutine, ReentrantTaskLetsMessagesInterleave) {
+    std::vector<std::string> log;  // outlives the runtime: stopped hooks write to it
     troupe::testing::runtime rt;
-    std::vector<std::string> log;
     auto b = rt.node().spawn<backend>().value();
     auto f = rt.node().spawn<reentrant_frontend>(b, &log).value();
     auto r = f.ask(slow_get{}, 5s);
@@ -158,8 +158,8 @@ struct relay : troupe::actor<relay, relay_msg, poke> {
 };
 
 TEST(Coroutine, ThenCallbackRunsInTheAskingActor) {
+    std::vector<std::string> log;  // outlives the runtime: stopped hooks write to it
     troupe::testing::runtime rt;
-    std::vector<std::string> log;
     auto b = rt.node().spawn<backend>().value();
     auto r = rt.node().spawn<relay>(b, &log).value();
     r.tell(relay_msg{});

@@ -182,6 +182,20 @@ void node::deliver(local_actor* to, detail::envelope* e) noexcept {
     if (auto why = to->enqueue(e); why != errc{}) report_dead_letter(to->addr(), e, why);
 }
 
+void node::deliver(address to, detail::envelope* e) noexcept {
+    if (auto a = lookup(to)) {
+        deliver(a.get(), e);
+    } else {
+        report_dead_letter(to, e, errc::no_such_actor);
+    }
+}
+
+result<void> node::try_deliver(address to, detail::envelope* e) noexcept {
+    if (auto a = lookup(to)) return try_deliver(a.get(), e);
+    detail::dispose(e, errc::no_such_actor, "no such actor");
+    return error{errc::no_such_actor, "no actor at " + to.to_string()};
+}
+
 result<void> node::try_deliver(local_actor* to, detail::envelope* e) noexcept {
     if (!to) {
         detail::dispose(e, errc::no_such_actor, "no such actor");
@@ -263,11 +277,13 @@ void node::exit(address a, exit_reason reason) {
     }
 }
 
-pending<exit_reason> node::wait(address a) {
+pending<exit_reason> node::wait(address a) { return wait(lookup(a).get()); }
+
+pending<exit_reason> node::wait(local_actor* a) {
     detail::intrusive_ptr<detail::async_state<exit_reason>> st{
         new detail::async_state<exit_reason>(exec_.get()), detail::adopt};
-    if (auto p = lookup(a)) {
-        p->attach(new wait_listener(st));
+    if (a) {
+        a->attach(new wait_listener(st));
     } else {
         st->complete(exit_reason::noproc());
     }

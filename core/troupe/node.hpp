@@ -114,6 +114,8 @@ public:
     void exit(address a, exit_reason reason);
     /// Completes with the exit reason when the actor exits (noproc if it does not exist).
     pending<exit_reason> wait(address a);
+    /// The same for an actor we hold: gives its exit reason even if it already exited.
+    pending<exit_reason> wait(local_actor* a);
     /// Stops gracefully and waits up to `timeout` for the exit (errc::timeout if not).
     pending<exit_reason> stop_and_wait(address a, duration timeout);
 
@@ -171,11 +173,9 @@ public:
     static address current_sender() noexcept;
     /// Delivers or reports to the dead-letter hook.
     void deliver(local_actor* to, detail::envelope* e) noexcept;
-    void deliver(address to, detail::envelope* e) noexcept { deliver(lookup(to).get(), e); }
+    void deliver(address to, detail::envelope* e) noexcept;
     result<void> try_deliver(local_actor* to, detail::envelope* e) noexcept;
-    result<void> try_deliver(address to, detail::envelope* e) noexcept {
-        return try_deliver(lookup(to).get(), e);
-    }
+    result<void> try_deliver(address to, detail::envelope* e) noexcept;
     template <class R>
     pending<R> ask_envelope(const detail::intrusive_ptr<local_actor>& to, address addr,
                             detail::envelope* e, duration timeout);

@@ -32,6 +32,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -160,20 +161,27 @@ process::receiver<T, true> process::receive(duration timeout) {
     return {*this, detail::type_id_of<T>(), timeout};
 }
 
+namespace detail {
+/// Wraps f and its arguments as a process body; the body runs once, so the arguments are
+/// moved into the coroutine (move-only ones such as generators work).
+template <class F, class... Args>
+process::body_type make_body(F f, Args... args) {
+    auto call = [f = std::move(f), ... args = std::move(args)](process& self) mutable {
+        return f(self, std::move(args)...);
+    };
+    auto shared = std::make_shared<decltype(call)>(std::move(call));
+    return [shared](process& self) { return (*shared)(self); };
+}
+}  // namespace detail
+
 /// Spawns a process running `f(self, args...)`, a coroutine returning task<>.
 template <class F, class... Args>
 result<ref<process>> spawn_process(node& n, F f, Args... args) {
-    return n.spawn<process>(process::body_type{
-        [f = std::move(f), ... args = std::move(args)](process& self) mutable {
-            return f(self, args...);
-        }});
+    return n.spawn<process>(detail::make_body(std::move(f), std::move(args)...));
 }
 template <class F, class... Args>
 result<ref<process>> spawn_process(node& n, const spawn_options& opts, F f, Args... args) {
-    return n.spawn_with<process>(opts, process::body_type{
-        [f = std::move(f), ... args = std::move(args)](process& self) mutable {
-            return f(self, args...);
-        }});
+    return n.spawn_with<process>(opts, detail::make_body(std::move(f), std::move(args)...));
 }
 
 }  // namespace troupe

@@ -67,7 +67,7 @@ public:
 
     void stop() const { p_->home().stop(addr()); }
     void kill() const { p_->home().kill(addr()); }
-    pending<exit_reason> wait() const { return p_->home().wait(addr()); }
+    pending<exit_reason> wait() const { return p_->home().wait(p_.get()); }
     pending<exit_reason> stop_and_wait(duration timeout) const {
         return p_->home().stop_and_wait(addr(), timeout);
     }

@@ -55,7 +55,7 @@ task<> drive_generator(process&, ref<A> to, generator<T> gen, std::uint64_t id) 
     while (auto item = co_await gen.next()) {
         if (!(co_await to.send(std::move(*item)))) co_return;  // the receiver is gone
     }
-    to.tell(stream_end{id});
+    co_await to.send(stream_end{id});
 }
 
 template <class A, class R>
@@ -63,7 +63,7 @@ task<> drive_range(process&, ref<A> to, R range, std::uint64_t id) {
     for (auto&& item : range) {
         if (!(co_await to.send(std::forward<decltype(item)>(item)))) co_return;
     }
-    to.tell(stream_end{id});
+    co_await to.send(stream_end{id});
 }
 
 }  // namespace detail
