@@ -1,0 +1,305 @@
+// The timer service: deadline order, FIFO among equal deadlines, cancel, periodic timers,
+// volume, cancel racing with firing, purging of cancelled timers, shutdown.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <troupe/detail/timer_node.hpp>
+#include <troupe/internal/timer_thread.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+using troupe::clock;
+using troupe::duration;
+using troupe::time_point;
+using troupe::internal::timer_thread;
+
+constexpr auto wait_limit = 10s;
+
+/// A count others can wait on with a bound.
+class counter {
+  public:
+    void add(std::size_t n = 1) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        value_ += n;
+        changed_.notify_all();
+    }
+    /// True iff the count reached `target` within `limit`.
+    bool wait_for(std::size_t target, std::chrono::milliseconds limit = wait_limit) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return changed_.wait_for(lock, limit, [&] { return value_ >= target; });
+    }
+    std::size_t get() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return value_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::size_t value_ = 0;
+};
+
+/// Shared tallies of a group of test timers.
+struct tallies {
+    counter fired, dropped, destroyed;
+};
+
+/// A timer that counts its fire()/drop() calls and its destruction, and checks the node
+/// protocol: no fire() after drop(), drop() exactly once.
+class test_timer final : public troupe::detail::timer_node {
+  public:
+    test_timer(time_point deadline, duration period, tallies& t, std::function<void()> on_fire = {})
+        : timer_node(deadline, period), tallies_(t), on_fire_(std::move(on_fire)) {}
+    ~test_timer() override {
+        EXPECT_EQ(drops.load(), 1) << "destroyed without exactly one drop()";
+        tallies_.destroyed.add();
+    }
+
+    std::atomic<int> fires{0};
+    std::atomic<int> drops{0};
+
+  protected:
+    void fire() noexcept override {
+        EXPECT_EQ(drops.load(), 0) << "fired after drop()";
+        fires.fetch_add(1);
+        if (on_fire_) on_fire_();
+        tallies_.fired.add();
+    }
+    void drop() noexcept override {
+        EXPECT_EQ(drops.fetch_add(1), 0) << "dropped twice";
+        tallies_.dropped.add();
+    }
+
+  private:
+    tallies& tallies_;
+    std::function<void()> on_fire_;
+};
+
+/// Creates a timer, keeps one reference for the test (release it with ->release()) and
+/// hands the other to the service.
+test_timer* arm(timer_thread& service, time_point deadline, duration period, tallies& t,
+                std::function<void()> on_fire = {}) {
+    auto* timer = new test_timer(deadline, period, t, std::move(on_fire));
+    timer->add_ref();
+    service.schedule(timer);
+    return timer;
+}
+
+TEST(TimerThread, FiresInDeadlineOrderAndFifoAmongEqualDeadlines) {
+    constexpr int n = 200;
+    tallies t;
+    std::mutex mutex;
+    std::vector<int> fired;
+    std::vector<int> slot(n);  // deadline slot per timer, inserted in id order
+    std::mt19937 rng(42);
+    for (int& s : slot) s = static_cast<int>(rng() % 10);
+    std::vector<test_timer*> timers;
+    {
+        timer_thread service;
+        const time_point base = clock::now() + 100ms;  // all inserted before the first is due
+        for (int id = 0; id < n; ++id) {
+            timers.push_back(arm(service, base + slot[id] * 1ms, duration::zero(), t, [&, id] {
+                std::lock_guard<std::mutex> lock(mutex);
+                fired.push_back(id);
+            }));
+        }
+        ASSERT_TRUE(t.fired.wait_for(n));
+    }
+    std::vector<int> expected(n);
+    std::iota(expected.begin(), expected.end(), 0);
+    std::stable_sort(expected.begin(), expected.end(),
+                     [&](int a, int b) { return slot[a] < slot[b]; });
+    EXPECT_EQ(fired, expected);
+    for (test_timer* timer : timers) {
+        EXPECT_FALSE(timer->cancel()) << "cancel after firing must return false";
+        EXPECT_TRUE(timer->has_fired());
+        timer->release();
+    }
+    EXPECT_EQ(t.destroyed.get(), static_cast<std::size_t>(n));
+}
+
+TEST(TimerThread, CancelBeforeTheDeadlinePreventsFiring) {
+    tallies t, sentinel;
+    timer_thread service;
+    test_timer* timer = arm(service, clock::now() + 50ms, duration::zero(), t);
+    ASSERT_TRUE(timer->cancel());
+    EXPECT_EQ(timer->drops.load(), 1);  // the payload went at once
+    EXPECT_FALSE(timer->cancel());
+    arm(service, clock::now() + 100ms, duration::zero(), sentinel)->release();
+    ASSERT_TRUE(sentinel.fired.wait_for(1));
+    EXPECT_EQ(timer->fires.load(), 0);
+    timer->release();
+    ASSERT_TRUE(t.destroyed.wait_for(1)) << "the service kept the cancelled timer";
+}
+
+TEST(TimerThread, CancelAfterFiringReturnsFalse) {
+    tallies t;
+    timer_thread service;
+    test_timer* timer = arm(service, clock::now(), duration::zero(), t);
+    ASSERT_TRUE(t.fired.wait_for(1));
+    ASSERT_TRUE(t.dropped.wait_for(1));
+    EXPECT_FALSE(timer->cancel());
+    EXPECT_EQ(timer->fires.load(), 1);
+    EXPECT_EQ(timer->drops.load(), 1);
+    timer->release();
+    ASSERT_TRUE(t.destroyed.wait_for(1));  // the service releases just after drop()
+}
+
+TEST(TimerThread, PeriodicTimerFiresUntilCancelled) {
+    tallies t, sentinel;
+    timer_thread service;
+    test_timer* timer = arm(service, clock::now() + 1ms, 1ms, t);
+    ASSERT_TRUE(t.fired.wait_for(5));
+    ASSERT_TRUE(timer->cancel());
+    // A fire() in progress during cancel() may still finish; drop() comes after it.
+    ASSERT_TRUE(t.dropped.wait_for(1));
+    const int fires = timer->fires.load();
+    arm(service, clock::now() + 20ms, duration::zero(), sentinel)->release();
+    ASSERT_TRUE(sentinel.fired.wait_for(1));
+    EXPECT_EQ(timer->fires.load(), fires);
+    timer->release();
+    ASSERT_TRUE(t.destroyed.wait_for(1));
+}
+
+TEST(TimerThread, FireMayScheduleAnotherTimer) {
+    tallies t, second;
+    timer_thread service;
+    arm(service, clock::now(), duration::zero(), t, [&] {
+        arm(service, clock::now() + 1ms, duration::zero(), second)->release();
+    })->release();
+    ASSERT_TRUE(second.fired.wait_for(1));
+}
+
+TEST(TimerThread, ManyRandomTimersFireExactlyOnce) {
+    constexpr std::size_t n = 100000;
+    tallies t;
+    std::vector<std::atomic<int>> fires(n);
+    std::mt19937 rng(7);
+    timer_thread service;
+    const time_point base = clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+        auto* timer = new test_timer(base + std::chrono::microseconds(rng() % 200000),
+                                     duration::zero(), t, [&fires, i] { ++fires[i]; });
+        service.schedule(timer);  // the service owns it alone
+    }
+    ASSERT_TRUE(t.destroyed.wait_for(n)) << t.fired.get() << " fired";
+    EXPECT_EQ(t.fired.get(), n);
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(fires[i].load(), 1) << "timer " << i;
+    EXPECT_EQ(service.size(), 0u);
+}
+
+// Two threads cancel timers right behind the thread arming them, due 0-300 us after being
+// armed, so cancel() and firing race whatever the build's speed: each timer fires at most
+// once, and it fires iff no cancel() returned true.
+TEST(TimerThread, CancelRacingWithFiringNeverDoubleFires) {
+    constexpr std::size_t n = 20000;
+    tallies t;
+    std::vector<test_timer*> timers(n);
+    std::vector<std::atomic<int>> cancelled(n);
+    std::atomic<std::size_t> armed{0};
+    timer_thread service;
+    std::vector<std::thread> cancellers;
+    for (int c = 0; c < 2; ++c) {
+        cancellers.emplace_back([&] {
+            for (std::size_t i = 0; i < n; ++i) {
+                while (armed.load(std::memory_order_acquire) <= i) std::this_thread::yield();
+                cancelled[i] += timers[i]->cancel() ? 1 : 0;
+            }
+        });
+    }
+    std::mt19937 rng(11);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto delay = std::chrono::microseconds(rng() % 300);
+        timers[i] = arm(service, clock::now() + delay, duration::zero(), t);
+        armed.store(i + 1, std::memory_order_release);
+    }
+    for (auto& c : cancellers) c.join();
+    ASSERT_TRUE(t.dropped.wait_for(n));
+    std::size_t fired = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        EXPECT_LE(timers[i]->fires.load(), 1);
+        EXPECT_EQ(timers[i]->fires.load() + cancelled[i].load(), 1) << "timer " << i;
+        fired += static_cast<std::size_t>(timers[i]->fires.load());
+        timers[i]->release();
+    }
+    EXPECT_EQ(fired, t.fired.get());
+    RecordProperty("fired", std::to_string(fired));
+    RecordProperty("cancelled", std::to_string(n - fired));
+    ASSERT_TRUE(t.destroyed.wait_for(n));
+}
+
+// The same with periodic timers: after cancel() returned true and drop() ran, no fire().
+TEST(TimerThread, CancelRacingWithPeriodicFiringStopsIt) {
+    constexpr std::size_t n = 2000;
+    tallies t;
+    std::vector<test_timer*> timers;
+    timer_thread service;
+    const time_point base = clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+        timers.push_back(arm(service, base + std::chrono::microseconds(i % 100), 100us, t));
+    }
+    ASSERT_TRUE(t.fired.wait_for(n));
+    std::thread canceller([&] {
+        for (test_timer* timer : timers) EXPECT_TRUE(timer->cancel());
+    });
+    canceller.join();
+    ASSERT_TRUE(t.dropped.wait_for(n));  // test_timer checks no fire() follows drop()
+    for (test_timer* timer : timers) timer->release();
+    ASSERT_TRUE(t.destroyed.wait_for(n));
+}
+
+// Timers armed and cancelled at once, far in the future: the service purges them long
+// before their deadlines, so they do not pile up.
+TEST(TimerThread, PurgesCancelledTimers) {
+    constexpr std::size_t n = 100000;
+    tallies t;
+    timer_thread service;
+    const time_point far = clock::now() + 1h;
+    for (std::size_t i = 0; i < n; ++i) {
+        test_timer* timer = arm(service, far, duration::zero(), t);
+        ASSERT_TRUE(timer->cancel());
+        timer->release();
+    }
+    // Everything but the last scan interval's worth is purged.
+    ASSERT_TRUE(t.destroyed.wait_for(n - 2048)) << t.destroyed.get() << " purged";
+    EXPECT_LE(service.size(), 2048u);
+    service.shutdown();
+    EXPECT_EQ(t.destroyed.get(), n);
+}
+
+TEST(TimerThread, ShutdownReleasesPendingTimersWithoutFiring) {
+    constexpr std::size_t n = 1000;
+    tallies t;
+    {
+        timer_thread service;
+        for (std::size_t i = 0; i < n; ++i) {
+            service.schedule(new test_timer(clock::now() + 1h, duration::zero(), t));
+        }
+        test_timer* kept = arm(service, clock::now() + 1h, 1s, t);
+        service.shutdown();
+        EXPECT_EQ(t.destroyed.get(), n);
+        EXPECT_FALSE(kept->cancel());  // shutdown cancelled it
+        kept->release();
+        service.shutdown();                                                   // idempotent
+        service.schedule(new test_timer(clock::now(), duration::zero(), t));  // released at once
+        EXPECT_EQ(t.destroyed.get(), n + 2);
+    }
+    EXPECT_EQ(t.fired.get(), 0u);
+    EXPECT_EQ(t.dropped.get(), n + 2);
+}
+
+}  // namespace
