@@ -120,12 +120,16 @@ private:
         M& m = static_cast<detail::envelope_of<M>&>(e).value;
         using H = detail::handler_result_t<Self, M>;
         if constexpr (is_concurrent_v<H>) {
-            static_assert(requires(const Self& cs, M&& mm) { cs.handle(std::move(mm)); },
+            constexpr bool is_const = requires(const Self& cs, M&& mm) { cs.handle(std::move(mm)); };
+            static_assert(is_const,
                           "troupe: a concurrent<T> handler must be const (it runs beside "
                           "other handlers and may only read the actor)");
-            start_concurrent(detail::run_concurrent<typename H::value_type>(
-                std::as_const(s).handle(std::move(m)), e.take_reply(),
-                detail::intrusive_ptr<local_actor>(this)));
+            if constexpr (is_const) {
+                start_concurrent(detail::run_concurrent<typename H::value_type>(
+                                     std::as_const(s).handle(std::move(m)), e.take_reply(),
+                                     detail::intrusive_ptr<local_actor>(this))
+                                     .handle);
+            }
             return dispatch_result::handled;
         } else {
             if (concurrent_in_flight()) return dispatch_result::wait_for_concurrent;
