@@ -72,4 +72,44 @@ TEST(Actor, AThrowingHandlerCrashesOnlyThatActor) {
     EXPECT_EQ(std::move(dead).get().error().code(), troupe::errc::no_such_actor);
 }
 
+TEST(Actor, AnEmptyRefFailsCleanly) {
+    troupe::ref<calc> none;
+    EXPECT_FALSE(none);
+    none.tell(note{"dropped"});
+    EXPECT_EQ(none.try_tell(note{"x"}).error().code(), troupe::errc::no_such_actor);
+    EXPECT_EQ(none.ask(add{1, 2}, 1s).get().error().code(), troupe::errc::no_such_actor);
+    EXPECT_EQ(none.wait().get().value(), troupe::exit_reason::noproc());
+}
+
+TEST(Actor, AskByAddressChecksTheReplyType) {
+    troupe::testing::runtime rt;
+    std::vector<std::string> log;
+    auto a = rt.node().spawn<calc>(&log).value();
+    EXPECT_EQ(rt.node().ask<int>(a.addr(), add{2, 3}, 1s).get().value(), 5);
+    auto wrong = rt.node().ask<std::string>(a.addr(), add{2, 3}, 1s).get();
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code(), troupe::errc::bad_reply_type);
+    EXPECT_NE(wrong.error().reason().find("replied with int"), std::string::npos);
+    auto nobody = rt.node().ask<int>(troupe::address{0xfff8'0000'0000'0777ULL}, add{}, 1s).get();
+    EXPECT_EQ(nobody.error().code(), troupe::errc::no_such_actor);
+    EXPECT_EQ(nobody.error().message(), "no such actor: no actor at <fff8:777>");
+}
+
+TEST(Actor, SenderIsTheAskingActor) {
+    troupe::testing::runtime rt;
+    struct who {};
+    struct probe : troupe::actor<probe, who> {
+        troupe::address handle(who) { return sender(); }
+    };
+    struct asker : troupe::actor<asker, who> {
+        troupe::ref<probe> p;
+        explicit asker(troupe::ref<probe> pr) : p(std::move(pr)) {}
+        troupe::task<troupe::address> handle(who) { co_return (co_await p.ask(who{}, 1s)).value(); }
+    };
+    auto p = rt.node().spawn<probe>().value();
+    auto a = rt.node().spawn<asker>(p).value();
+    EXPECT_EQ(a.ask(who{}, 1s).get().value(), a.addr());
+    EXPECT_EQ(p.ask(who{}, 1s).get().value(), troupe::address{});  // from a plain thread
+}
+
 }  // namespace

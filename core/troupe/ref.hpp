@@ -30,10 +30,12 @@ public:
     explicit operator bool() const noexcept { return static_cast<bool>(p_); }
     A* get() const noexcept { return p_.get(); }
 
-    /// Fire and forget; FIFO per sender. Undeliverable messages go to dead letters.
+    /// Fire and forget; FIFO per sender. Undeliverable messages go to dead letters (an
+    /// empty ref has no node to report to: the message is dropped).
     template <class M>
     void tell(M&& msg) const {
         check<M>();
+        if (!p_) return;
         auto& n = p_->home();
         n.deliver(p_.get(), n.make_user_envelope(std::forward<M>(msg)));
     }
@@ -42,6 +44,7 @@ public:
     template <class M>
     result<void> try_tell(M&& msg) const {
         check<M>();
+        if (!p_) return empty_ref();
         auto& n = p_->home();
         return n.try_deliver(p_.get(), n.make_user_envelope(std::forward<M>(msg)));
     }
@@ -51,6 +54,7 @@ public:
     template <class M>
     pending<void> send(M&& msg) const {
         check<M>();
+        if (!p_) return pending<void>::ready(empty_ref());
         auto& n = p_->home();
         return n.send_envelope(p_.get(), addr(), n.make_user_envelope(std::forward<M>(msg)));
     }
@@ -60,21 +64,31 @@ public:
     auto ask(M&& msg, duration timeout) const {
         check<M>();
         using R = detail::reply_type_t<A, std::decay_t<M>>;
+        if (!p_) return pending<R>::ready(empty_ref());
         auto& n = p_->home();
         return n.template ask_envelope<R>(p_.get(), addr(),
                                           n.make_user_envelope(std::forward<M>(msg)), timeout);
     }
 
-    void stop() const { p_->home().stop(addr()); }
-    void kill() const { p_->home().kill(addr()); }
-    pending<exit_reason> wait() const { return p_->home().wait(p_.get()); }
+    void stop() const {
+        if (p_) p_->home().stop(addr());
+    }
+    void kill() const {
+        if (p_) p_->home().kill(addr());
+    }
+    /// Completes with the exit reason (noproc for an empty ref).
+    pending<exit_reason> wait() const {
+        return p_ ? p_->home().wait(p_.get()) : pending<exit_reason>::ready(exit_reason::noproc());
+    }
     pending<exit_reason> stop_and_wait(duration timeout) const {
-        return p_->home().stop_and_wait(addr(), timeout);
+        return p_ ? p_->home().stop_and_wait(addr(), timeout)
+                  : pending<exit_reason>::ready(exit_reason::noproc());
     }
 
     friend bool operator==(const ref& a, const ref& b) noexcept { return a.p_ == b.p_; }
 
 private:
+    static error empty_ref() { return error{errc::no_such_actor, "the ref is empty"}; }
     template <class M>
     static constexpr void check() {
         static_assert(detail::accepts_v<A, M>,
