@@ -14,8 +14,6 @@ namespace troupe {
 namespace detail {
 namespace {
 
-thread_local local_actor* tl_current = nullptr;
-
 void* closed_listeners() noexcept { return reinterpret_cast<void*>(std::uintptr_t{1}); }
 
 template <class M>
@@ -23,10 +21,7 @@ bool is(const envelope& e) noexcept {
     return e.type() == type_id_of<M>();
 }
 
-bool is_system(const envelope& e) noexcept {
-    return is<resume_msg>(e) || is<call_msg>(e) || is<concurrent_done_msg>(e) ||
-           is<stop_msg>(e) || is<exit_msg>(e) || is<kill_msg>(e);
-}
+bool is_system(const envelope& e) noexcept { return e.type()->internal; }
 
 template <class M>
 M& payload(envelope& e) noexcept {
@@ -54,7 +49,6 @@ private:
 
 }  // namespace
 
-local_actor* current_actor() noexcept { return tl_current; }
 void actor_add_ref(local_actor* a) noexcept { a->add_ref(); }
 void actor_release(local_actor* a) noexcept { a->release(); }
 

@@ -7,7 +7,7 @@
 namespace troupe::detail {
 namespace {
 
-constexpr std::size_t batch_size = 256;
+constexpr std::size_t batch_size = pool_batch_size;
 constexpr std::size_t class_count = pool_max_block / pool_granule;
 constexpr std::size_t depot_max_batches = 64;  // per class; beyond that, back to the heap
 
@@ -33,11 +33,6 @@ void free_list(pool_block* b) noexcept {
 }
 
 }  // namespace
-
-pool_cache& this_thread_pool() noexcept {
-    thread_local pool_cache cache;
-    return cache;
-}
 
 pool_cache::~pool_cache() {
     for (auto& c : classes) {

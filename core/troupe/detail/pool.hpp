@@ -32,7 +32,10 @@ struct pool_cache {
     ~pool_cache();
 };
 
-pool_cache& this_thread_pool() noexcept;
+inline pool_cache& this_thread_pool() noexcept {
+    thread_local pool_cache cache;
+    return cache;
+}
 
 inline std::size_t pool_class_of(std::size_t size) noexcept {
     return (size - 1) / pool_granule;
@@ -50,13 +53,23 @@ inline void* pool_allocate(std::size_t size) {
     return pool_allocate_slow(size);
 }
 
+inline constexpr std::size_t pool_batch_size = 256;
+
 /// `size` must be the size given to pool_allocate. Thread-safe.
 inline void pool_free(void* p, std::size_t size) noexcept {
     if (size > pool_max_block) {
         ::operator delete(p);
         return;
     }
-    pool_free_slow(p, size);
+    auto& c = this_thread_pool().classes[pool_class_of(size)];
+    if (c.count + 1 >= 2 * pool_batch_size) {
+        pool_free_slow(p, size);
+        return;
+    }
+    auto* b = static_cast<pool_block*>(p);
+    b->next = c.head;
+    c.head = b;
+    ++c.count;
 }
 
 }  // namespace troupe::detail

@@ -1,6 +1,7 @@
 #pragma once
 // Messages the runtime sends to actors on the priority lanes. Users never see them.
 
+#include <troupe/detail/type_id.hpp>
 #include <troupe/exit_reason.hpp>
 
 #include <coroutine>
@@ -32,5 +33,18 @@ struct exit_msg {
 };
 /// Kill: untrappable, immediate (kill lane).
 struct kill_msg {};
+
+template <>
+inline constexpr bool is_internal_message<resume_msg> = true;
+template <>
+inline constexpr bool is_internal_message<call_msg> = true;
+template <>
+inline constexpr bool is_internal_message<concurrent_done_msg> = true;
+template <>
+inline constexpr bool is_internal_message<stop_msg> = true;
+template <>
+inline constexpr bool is_internal_message<exit_msg> = true;
+template <>
+inline constexpr bool is_internal_message<kill_msg> = true;
 
 }  // namespace troupe::detail

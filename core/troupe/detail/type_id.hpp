@@ -20,10 +20,16 @@ constexpr std::string_view type_name() noexcept {
 
 struct type_info_t {
     std::string_view name;
+    /// True for the runtime's own messages (see system_messages.hpp).
+    bool internal = false;
 };
 
+/// Specialised to true for the runtime's own message types.
 template <class T>
-inline constexpr type_info_t type_info_for{type_name<T>()};
+inline constexpr bool is_internal_message = false;
+
+template <class T>
+inline constexpr type_info_t type_info_for{type_name<T>(), is_internal_message<T>};
 
 using type_id = const type_info_t*;
 
