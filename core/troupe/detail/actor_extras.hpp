@@ -2,6 +2,7 @@
 // The parts of an actor that most actors never use, allocated on first use so that an idle
 // actor stays small. Only the owning actor touches actor_extras; bounded_state is shared.
 
+#include <troupe/detail/async_state.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/detail/timer_node.hpp>
@@ -17,9 +18,6 @@
 #include <vector>
 
 namespace troupe::detail {
-
-template <class T>
-class async_state;
 
 struct actor_extras {
     std::string name;
