@@ -62,13 +62,13 @@ inline cli parse(int argc, char** argv, std::string_view usage_line,
 }
 
 class stopwatch {
-  public:
+public:
     void start() noexcept { t0_ = clock::now(); }
     double elapsed_s() const noexcept {
         return std::chrono::duration<double>(clock::now() - t0_).count();
     }
 
-  private:
+private:
     using clock = std::chrono::steady_clock;
     clock::time_point t0_ = clock::now();
 };

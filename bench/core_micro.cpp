@@ -26,7 +26,7 @@ struct sink : troupe::actor<sink, payload, ping> {
     void handle(payload) { ++count_; }
     std::uint64_t handle(ping) { return count_; }
 
-  private:
+private:
     std::uint64_t count_ = 0;
 };
 

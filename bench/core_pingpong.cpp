@@ -44,11 +44,11 @@ struct player : troupe::actor<player, meet, ball, count> {
     }
     std::uint64_t handle(count) { return received_; }
 
-  protected:
+protected:
     // The two players hold refs to each other: drop them, or neither is ever freed.
     void on_stopped(const troupe::exit_reason&) override { peer_ = {}; }
 
-  private:
+private:
     std::promise<void>* done_;
     troupe::ref<player> peer_;
     std::uint64_t received_ = 0;

@@ -47,11 +47,11 @@ struct member : troupe::actor<member, next_is, token, count> {
     }
     std::uint64_t handle(count) { return received_; }
 
-  protected:
+protected:
     // The ring of refs is a cycle: drop ours, or no member is ever freed.
     void on_stopped(const troupe::exit_reason&) override { next_ = {}; }
 
-  private:
+private:
     std::uint64_t total_;
     std::promise<std::uint64_t>* done_;
     troupe::ref<member> next_;

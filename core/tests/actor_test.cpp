@@ -1,11 +1,11 @@
 // Typed actors, tell and ask, on the deterministic runtime: who got what, in which order.
-#include <troupe/actor.hpp>
-#include <troupe/testing/runtime.hpp>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
+#include <troupe/actor.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 

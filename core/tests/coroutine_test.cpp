@@ -1,11 +1,11 @@
 // Coroutine handlers: task<T> (exclusive), reentrant_task<T>, concurrent<T>; deferred replies.
-#include <troupe/actor.hpp>
-#include <troupe/testing/runtime.hpp>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
+#include <troupe/actor.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 

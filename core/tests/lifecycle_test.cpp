@@ -1,12 +1,12 @@
 // Lifecycle: start hook failure, stopping veto, stopped hook, stop/kill/wait, shutdown.
-#include <troupe/actor.hpp>
-#include <troupe/testing/runtime.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <troupe/actor.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 

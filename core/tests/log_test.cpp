@@ -1,11 +1,11 @@
 // Logging: quiet by default, configurable, and every actor line names the actor.
-#include <troupe/actor.hpp>
-#include <troupe/testing/runtime.hpp>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include <sstream>
+#include <troupe/actor.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 
@@ -48,8 +48,8 @@ TEST(Log, LevelIsConfigurable) {
     t.tell(say{"a"});
     rt.run_until_idle();
     std::string type{troupe::detail::type_name<talker>()};
-    EXPECT_EQ(out->str(), "info <fff8:1> " + type + ": said a\nwarning <fff8:1> " + type +
-                              ": warned a\n");
+    EXPECT_EQ(out->str(),
+              "info <fff8:1> " + type + ": said a\nwarning <fff8:1> " + type + ": warned a\n");
     rt.node().set_log_level(troupe::log_level::off);
     t.tell(say{"b"});
     rt.run_until_idle();

@@ -1,14 +1,14 @@
 // Mailboxes: the lock-free inbox, bounded capacity, priority lanes, dead letters, unhandled.
-#include <troupe/actor.hpp>
-#include <troupe/detail/inbox.hpp>
-#include <troupe/testing/runtime.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <troupe/actor.hpp>
+#include <troupe/detail/inbox.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 
@@ -45,8 +45,8 @@ TEST(Inbox, ManyProducersKeepPerProducerOrderUnderContention) {
     for (int p = 0; p < producers; ++p) {
         threads.emplace_back([&box, p] {
             for (int i = 0; i < per_producer; ++i) {
-                auto* e = troupe::detail::make_envelope<std::pair<int, int>>(
-                    troupe::priority::user, {}, p, i);
+                auto* e = troupe::detail::make_envelope<std::pair<int, int>>(troupe::priority::user,
+                                                                             {}, p, i);
                 EXPECT_NE(box.push(e), inbox::push_result::closed);
             }
         });
@@ -154,10 +154,11 @@ TEST(Mailbox, StopOvertakesQueuedUserMessagesAndKillOvertakesStop) {
 TEST(Mailbox, UndeliverableMessagesReachTheDeadLetterHook) {
     troupe::testing::runtime rt;
     std::vector<std::string> dead;
-    rt.node().set_dead_letter_hook([&](troupe::address to, std::string_view type, troupe::errc why) {
-        dead.push_back(to.to_string() + " " + std::string{type} + " " +
-                       std::string{troupe::to_string(why)});
-    });
+    rt.node().set_dead_letter_hook(
+        [&](troupe::address to, std::string_view type, troupe::errc why) {
+            dead.push_back(to.to_string() + " " + std::string{type} + " " +
+                           std::string{troupe::to_string(why)});
+        });
     std::vector<std::string> log;
     auto a = rt.node().spawn<recorder>(&log).value();
     a.kill();
@@ -165,10 +166,10 @@ TEST(Mailbox, UndeliverableMessagesReachTheDeadLetterHook) {
     a.tell(work{1});
     rt.node().tell(troupe::address{0xfff8'0000'0000'0999ULL}, work{2});
     ASSERT_EQ(dead.size(), 2u);
-    EXPECT_EQ(dead[0], "<fff8:1> " + std::string{troupe::detail::type_name<work>()} +
-                           " no such actor");
-    EXPECT_EQ(dead[1], "<fff8:999> " + std::string{troupe::detail::type_name<work>()} +
-                           " no such actor");
+    EXPECT_EQ(dead[0],
+              "<fff8:1> " + std::string{troupe::detail::type_name<work>()} + " no such actor");
+    EXPECT_EQ(dead[1],
+              "<fff8:999> " + std::string{troupe::detail::type_name<work>()} + " no such actor");
 }
 
 TEST(Mailbox, UnhandledMessageByAddressGoesToTheHook) {

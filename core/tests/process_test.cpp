@@ -1,11 +1,11 @@
 // Process-style actors: receive, selective receive, time-outs, catch-all, visit.
-#include <troupe/process.hpp>
-#include <troupe/testing/runtime.hpp>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
+#include <troupe/process.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 
@@ -95,8 +95,8 @@ TEST(Process, CatchAllGetsUnwantedMessagesInsteadOfTheStash) {
     p.tell(b_msg{"?"});
     p.tell(a_msg{3});
     rt.run_until_idle();
-    EXPECT_EQ(log, (std::vector<std::string>{"unmatched " + std::string{troupe::detail::type_name<b_msg>()},
-                                             "a3"}));
+    EXPECT_EQ(log, (std::vector<std::string>{
+                       "unmatched " + std::string{troupe::detail::type_name<b_msg>()}, "a3"}));
 }
 
 TEST(Process, RepliesToAsksThroughTheMessage) {
@@ -133,9 +133,7 @@ TEST(Process, ThrowingBodyExitsWithError) {
 
 TEST(Process, StashedMessagesAreFailedWhenTheProcessExits) {
     troupe::testing::runtime rt;
-    auto body = [](troupe::process& self) -> troupe::task<> {
-        co_await self.receive<b_msg>();
-    };
+    auto body = [](troupe::process& self) -> troupe::task<> { co_await self.receive<b_msg>(); };
     auto p = troupe::spawn_process(rt.node(), body).value();
     auto asked = rt.node().ask<int>(p.addr(), a_msg{1}, 1s);  // stashed, never received
     p.tell(b_msg{"end"});

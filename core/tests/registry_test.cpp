@@ -1,8 +1,8 @@
 // Names and addresses.
+#include <gtest/gtest.h>
+
 #include <troupe/actor.hpp>
 #include <troupe/testing/runtime.hpp>
-
-#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 

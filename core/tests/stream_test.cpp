@@ -1,12 +1,12 @@
 // Streams: a sequence or a generator attached to an actor, then stream_end.
-#include <troupe/actor.hpp>
-#include <troupe/stream.hpp>
-#include <troupe/testing/runtime.hpp>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
+#include <troupe/actor.hpp>
+#include <troupe/stream.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 

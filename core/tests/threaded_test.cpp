@@ -1,15 +1,15 @@
 // The runtime on real threads: many senders, asks from plain threads, concurrent handlers,
 // fairness, idle CPU, shutdown under load. Waits are bounded waits on the event itself.
-#include <troupe/actor.hpp>
-#include <troupe/node.hpp>
-
-#include <gtest/gtest.h>
-#include <sys/resource.h>
-
 #include <atomic>
 #include <future>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <troupe/actor.hpp>
+#include <troupe/node.hpp>
 
 using namespace std::chrono_literals;
 

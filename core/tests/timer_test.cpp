@@ -1,11 +1,11 @@
 // Timers: send_after, send_interval, exit_after, kill_after, notify_later, cancel, cleanup.
-#include <troupe/actor.hpp>
-#include <troupe/testing/runtime.hpp>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
+#include <troupe/actor.hpp>
+#include <troupe/testing/runtime.hpp>
 
 using namespace std::chrono_literals;
 
@@ -21,8 +21,10 @@ struct clockwork : troupe::actor<clockwork, tick, arm_self> {
     troupe::testing::runtime* rt;
     clockwork(std::vector<std::string>* l, troupe::testing::runtime* r) : log(l), rt(r) {}
     void handle(tick t) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      rt->now().time_since_epoch()) .count() % 100000;
+        auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(rt->now().time_since_epoch())
+                .count() %
+            100000;
         log->push_back("tick " + std::to_string(t.n) + " @" + std::to_string(ms));
     }
     void handle(arm_self) {

@@ -31,7 +31,7 @@ constexpr auto wait_limit = 10s;
 
 /// A count others can wait on with a bound.
 class counter {
-  public:
+public:
     void add(std::size_t n = 1) {
         std::lock_guard<std::mutex> lock(mutex_);
         value_ += n;
@@ -47,7 +47,7 @@ class counter {
         return value_;
     }
 
-  private:
+private:
     std::mutex mutex_;
     std::condition_variable changed_;
     std::size_t value_ = 0;
@@ -61,7 +61,7 @@ struct tallies {
 /// A timer that counts its fire()/drop() calls and its destruction, and checks the node
 /// protocol: no fire() after drop(), drop() exactly once.
 class test_timer final : public troupe::detail::timer_node {
-  public:
+public:
     test_timer(time_point deadline, duration period, tallies& t, std::function<void()> on_fire = {})
         : timer_node(deadline, period), tallies_(t), on_fire_(std::move(on_fire)) {}
     ~test_timer() override {
@@ -72,7 +72,7 @@ class test_timer final : public troupe::detail::timer_node {
     std::atomic<int> fires{0};
     std::atomic<int> drops{0};
 
-  protected:
+protected:
     void fire() noexcept override {
         EXPECT_EQ(drops.load(), 0) << "fired after drop()";
         fires.fetch_add(1);
@@ -84,7 +84,7 @@ class test_timer final : public troupe::detail::timer_node {
         tallies_.dropped.add();
     }
 
-  private:
+private:
     tallies& tallies_;
     std::function<void()> on_fire_;
 };

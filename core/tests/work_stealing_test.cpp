@@ -31,7 +31,7 @@ constexpr auto wait_limit = 10s;
 
 /// A count others can wait on with a bound.
 class counter {
-  public:
+public:
     void add(std::size_t n = 1) {
         std::lock_guard<std::mutex> lock(mutex_);
         value_ += n;
@@ -47,7 +47,7 @@ class counter {
         return value_;
     }
 
-  private:
+private:
     std::mutex mutex_;
     std::condition_variable changed_;
     std::size_t value_ = 0;
@@ -56,7 +56,7 @@ class counter {
 /// A job running `body`; counts its runs and checks it is never resumed concurrently. The
 /// test owns it; `released` counts the times its references dropped to zero.
 class fn_job final : public resumable {
-  public:
+public:
     using body_fn = std::function<result(fn_job&)>;
 
     explicit fn_job(body_fn body, counter* released = nullptr)
@@ -80,7 +80,7 @@ class fn_job final : public resumable {
     std::atomic<int> refs{0};
     std::atomic<std::size_t> runs{0};
 
-  private:
+private:
     body_fn body_;
     counter* released_;
     std::atomic<bool> running_{false};
@@ -202,14 +202,14 @@ TEST(WorkStealing, BusyJobDoesNotStarveLaterJobs) {
 
 /// A one-shot timer running callbacks; deletes itself when its last reference goes.
 class callback_timer final : public troupe::detail::timer_node {
-  public:
+public:
     callback_timer(troupe::time_point deadline, std::function<void()> on_fire,
                    std::function<void()> on_drop = {})
         : timer_node(deadline, troupe::duration::zero()),
           on_fire_(std::move(on_fire)),
           on_drop_(std::move(on_drop)) {}
 
-  protected:
+protected:
     void fire() noexcept override {
         if (on_fire_) on_fire_();
     }
@@ -217,7 +217,7 @@ class callback_timer final : public troupe::detail::timer_node {
         if (on_drop_) on_drop_();
     }
 
-  private:
+private:
     std::function<void()> on_fire_;
     std::function<void()> on_drop_;
 };

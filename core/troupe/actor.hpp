@@ -12,6 +12,11 @@
 // through reply_later<T>()). Everything a handler needs (self(), sender(), tell/ask by
 // address, timers, spawn, log) is a member.
 
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
 #include <troupe/detail/actor_hooks.hpp>
 #include <troupe/detail/handler_traits.hpp>
 #include <troupe/detail/running_handlers.hpp>
@@ -22,11 +27,6 @@
 #include <troupe/reply_handle.hpp>
 #include <troupe/task.hpp>
 #include <troupe/timer.hpp>
-
-#include <memory>
-#include <string_view>
-#include <type_traits>
-#include <utility>
 
 namespace troupe {
 
@@ -96,8 +96,8 @@ protected:
 
     dispatch_result dispatch(detail::envelope& e) final {
         dispatch_result r = dispatch_result::handled;
-        bool found = ((e.type() == detail::type_id_of<Msgs>() && (r = invoke<Msgs>(e), true)) ||
-                      ...);
+        bool found =
+            ((e.type() == detail::type_id_of<Msgs>() && (r = invoke<Msgs>(e), true)) || ...);
         if (!found) on_unhandled(message_view{e});
         return r;
     }
@@ -120,7 +120,9 @@ private:
         M& m = static_cast<detail::envelope_of<M>&>(e).value;
         using H = detail::handler_result_t<Self, M>;
         if constexpr (is_concurrent_v<H>) {
-            constexpr bool is_const = requires(const Self& cs, M&& mm) { cs.handle(std::move(mm)); };
+            constexpr bool is_const = requires(const Self& cs, M&& mm) {
+                cs.handle(std::move(mm));
+            };
             static_assert(is_const,
                           "troupe: a concurrent<T> handler must be const (it runs beside "
                           "other handlers and may only read the actor)");

@@ -1,7 +1,7 @@
-#include <troupe/address.hpp>
-
 #include <charconv>
 #include <cstdio>
+
+#include <troupe/address.hpp>
 
 namespace troupe {
 namespace {
@@ -34,9 +34,9 @@ std::optional<std::uint64_t> parse_pair(std::string_view text, bool allow_empty_
 
 std::string address::to_string() const {
     char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "<%llx:%llx>",
-                          static_cast<unsigned long long>(bits_ >> 48),
-                          static_cast<unsigned long long>(bits_ & low_mask));
+    int n =
+        std::snprintf(buf, sizeof buf, "<%llx:%llx>", static_cast<unsigned long long>(bits_ >> 48),
+                      static_cast<unsigned long long>(bits_ & low_mask));
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -50,12 +50,11 @@ std::optional<address> address::parse(std::string_view text) noexcept {
 std::string subnet::to_string() const {
     char buf[40];
     auto low = prefix_ & low_mask;
-    int n = low == 0
-                ? std::snprintf(buf, sizeof buf, "<%llx:>/%u",
-                                static_cast<unsigned long long>(prefix_ >> 48), mask_bits_)
-                : std::snprintf(buf, sizeof buf, "<%llx:%llx>/%u",
-                                static_cast<unsigned long long>(prefix_ >> 48),
-                                static_cast<unsigned long long>(low), mask_bits_);
+    int n = low == 0 ? std::snprintf(buf, sizeof buf, "<%llx:>/%u",
+                                     static_cast<unsigned long long>(prefix_ >> 48), mask_bits_)
+                     : std::snprintf(buf, sizeof buf, "<%llx:%llx>/%u",
+                                     static_cast<unsigned long long>(prefix_ >> 48),
+                                     static_cast<unsigned long long>(low), mask_bits_);
     return std::string(buf, static_cast<std::size_t>(n));
 }
 

@@ -10,18 +10,18 @@
 namespace troupe {
 
 enum class errc : std::uint8_t {
-    timeout = 1,         // no reply within the time-out
-    no_such_actor,       // the receiver is gone (or never existed)
-    mailbox_full,        // a bounded mailbox is at capacity
-    handler_failed,      // the handler threw or the actor died before replying
-    no_reply,            // the handler dropped its reply handle without replying
-    bad_reply_type,      // an untyped ask expected another reply type
-    start_failed,        // the actor's start hook failed
-    duplicate_name,      // register_name: the name is taken
-    not_found,           // a name or timer that does not exist
-    shutting_down,       // the node is stopping
-    cancelled,           // the operation was cancelled (e.g. the awaiting actor stopped)
-    invalid_argument,    // a malformed address, a bad option value
+    timeout = 1,       // no reply within the time-out
+    no_such_actor,     // the receiver is gone (or never existed)
+    mailbox_full,      // a bounded mailbox is at capacity
+    handler_failed,    // the handler threw or the actor died before replying
+    no_reply,          // the handler dropped its reply handle without replying
+    bad_reply_type,    // an untyped ask expected another reply type
+    start_failed,      // the actor's start hook failed
+    duplicate_name,    // register_name: the name is taken
+    not_found,         // a name or timer that does not exist
+    shutting_down,     // the node is stopping
+    cancelled,         // the operation was cancelled (e.g. the awaiting actor stopped)
+    invalid_argument,  // a malformed address, a bad option value
 };
 
 std::string_view to_string(errc code) noexcept;
@@ -68,9 +68,18 @@ public:
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
 
-    T& value() & { check(); return std::get<0>(v_); }
-    const T& value() const& { check(); return std::get<0>(v_); }
-    T&& value() && { check(); return std::get<0>(std::move(v_)); }
+    T& value() & {
+        check();
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        check();
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        check();
+        return std::get<0>(std::move(v_));
+    }
     T& operator*() & { return value(); }
     T* operator->() { return &value(); }
 

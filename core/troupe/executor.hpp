@@ -2,12 +2,12 @@
 // The scheduling seam. A node runs its actors on an executor: the work-stealing pool by
 // default, testing::deterministic_executor in tests, or a user's own.
 
-#include <troupe/clock.hpp>
-#include <troupe/resumable.hpp>
-
 #include <cstddef>
 #include <functional>
 #include <memory>
+
+#include <troupe/clock.hpp>
+#include <troupe/resumable.hpp>
 
 namespace troupe {
 

@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <cstdint>
+
+#include <spdlog/logger.h>
+
 #include <troupe/detail/actor_extras.hpp>
 #include <troupe/detail/running_handlers.hpp>
 #include <troupe/detail/system_messages.hpp>
@@ -5,23 +10,22 @@
 #include <troupe/local_actor.hpp>
 #include <troupe/node.hpp>
 
-#include <spdlog/logger.h>
-
-#include <algorithm>
-#include <cstdint>
-
 namespace troupe {
 namespace detail {
 namespace {
 
-void* closed_listeners() noexcept { return reinterpret_cast<void*>(std::uintptr_t{1}); }
+void* closed_listeners() noexcept {
+    return reinterpret_cast<void*>(std::uintptr_t{1});
+}
 
 template <class M>
 bool is(const envelope& e) noexcept {
     return e.type() == type_id_of<M>();
 }
 
-bool is_system(const envelope& e) noexcept { return e.type()->internal; }
+bool is_system(const envelope& e) noexcept {
+    return e.type()->internal;
+}
 
 template <class M>
 M& payload(envelope& e) noexcept {
@@ -49,8 +53,12 @@ private:
 
 }  // namespace
 
-void actor_add_ref(local_actor* a) noexcept { a->add_ref(); }
-void actor_release(local_actor* a) noexcept { a->release(); }
+void actor_add_ref(local_actor* a) noexcept {
+    a->add_ref();
+}
+void actor_release(local_actor* a) noexcept {
+    a->release();
+}
 
 void resume_in(local_actor* a, std::coroutine_handle<> h) noexcept {
     auto* e = make_envelope<resume_msg>(priority::system, address{}, resume_msg{h});
@@ -122,7 +130,9 @@ void actor_access::launch(local_actor& a) noexcept {
     if (a.inbox_.has_new() || !a.inbox_.try_block()) a.schedule_self();
 }
 
-void actor_access::set_current(local_actor* a) noexcept { tl_current = a; }
+void actor_access::set_current(local_actor* a) noexcept {
+    tl_current = a;
+}
 
 }  // namespace detail
 
@@ -158,7 +168,9 @@ actor_extras& local_actor::extras() {
     return *extras_;
 }
 
-std::size_t local_actor::capacity() const noexcept { return bounded_ ? bounded_->capacity : 0; }
+std::size_t local_actor::capacity() const noexcept {
+    return bounded_ ? bounded_->capacity : 0;
+}
 
 errc local_actor::enqueue(envelope* e) noexcept {
     bool counted = bounded_ && e->prio == priority::user;
@@ -167,9 +179,13 @@ errc local_actor::enqueue(envelope* e) noexcept {
         return errc::mailbox_full;
     }
     switch (inbox_.push(e)) {
-        case inbox::push_result::ok: return errc{};
-        case inbox::push_result::unblocked: schedule_self(); return errc{};
-        case inbox::push_result::closed: break;
+        case inbox::push_result::ok:
+            return errc{};
+        case inbox::push_result::unblocked:
+            schedule_self();
+            return errc{};
+        case inbox::push_result::closed:
+            break;
     }
     if (counted) bounded_->queued.fetch_sub(1);
     return errc::no_such_actor;
@@ -272,14 +288,17 @@ void local_actor::run_envelope(envelope* e) {
                 trace(e->sender, addr_, type);
             }
             switch (dispatch(*e)) {
-                case dispatch_result::handled: break;
+                case dispatch_result::handled:
+                    break;
                 case dispatch_result::wait_for_concurrent:
                     current_ = nullptr;
                     if (bounded_) bounded_->queued.fetch_add(1);
                     lanes_.push_front_user(e);
                     draining_ = true;
                     return;
-                case dispatch_result::kept: current_ = nullptr; break;
+                case dispatch_result::kept:
+                    current_ = nullptr;
+                    break;
             }
         }
     } catch (...) {
@@ -287,8 +306,8 @@ void local_actor::run_envelope(envelope* e) {
         if (auto* owned = std::exchange(current_, nullptr)) {
             fail(owned, error{errc::handler_failed, what});
         }
-        node_->logger().error("{} {}: handler for {} threw: {}; the actor exits",
-                              addr_.to_string(), name(), type, what);
+        node_->logger().error("{} {}: handler for {} threw: {}; the actor exits", addr_.to_string(),
+                              name(), type, what);
         terminate(exit_reason::error(what));
         return;
     }
@@ -319,8 +338,7 @@ void local_actor::handle_system(envelope& e) {
 
 void local_actor::handle_stop(bool forced, exit_reason reason) {
     if (!forced && !on_stopping()) {
-        node_->logger().debug("{} {}: stop vetoed by the stopping hook", addr_.to_string(),
-                              name());
+        node_->logger().debug("{} {}: stop vetoed by the stopping hook", addr_.to_string(), name());
         return;
     }
     terminate(std::move(reason));
@@ -351,8 +369,8 @@ void local_actor::reap_handlers() {
         }
         auto finished = std::move(list[i]);
         list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
-        exclusive_busy_ = std::any_of(list.begin(), list.end(),
-                                      [](const auto& h) { return h->exclusive(); });
+        exclusive_busy_ =
+            std::any_of(list.begin(), list.end(), [](const auto& h) { return h->exclusive(); });
         finished->finish();  // may throw: the handler failed
     }
 }
@@ -419,11 +437,9 @@ void local_actor::terminate(exit_reason reason) noexcept {
     }
     fail_blocked_senders();
     if (reason.is_normal() || reason.what() == exit_reason::kind::shutdown) {
-        node_->logger().debug("{} {}: exited ({})", addr_.to_string(), name(),
-                              reason.to_string());
+        node_->logger().debug("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
     } else {
-        node_->logger().warn("{} {}: exited ({})", addr_.to_string(), name(),
-                             reason.to_string());
+        node_->logger().warn("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
     }
     close_listeners(reason);
     node_->on_actor_exit(*this);

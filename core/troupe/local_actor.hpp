@@ -13,14 +13,6 @@
 // owned timers are cancelled; on_stopped runs; the inbox is closed and what it still held
 // is failed back to its senders (askers get no_such_actor); exit listeners learn the reason.
 
-#include <troupe/address.hpp>
-#include <troupe/detail/envelope.hpp>
-#include <troupe/detail/inbox.hpp>
-#include <troupe/detail/intrusive_ptr.hpp>
-#include <troupe/exit_reason.hpp>
-#include <troupe/resumable.hpp>
-#include <troupe/spawn_options.hpp>
-
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
@@ -28,6 +20,14 @@
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <troupe/address.hpp>
+#include <troupe/detail/envelope.hpp>
+#include <troupe/detail/inbox.hpp>
+#include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/exit_reason.hpp>
+#include <troupe/resumable.hpp>
+#include <troupe/spawn_options.hpp>
 
 namespace troupe {
 

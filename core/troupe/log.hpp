@@ -4,12 +4,12 @@
 // Quiet by default (warnings and errors); node_config::level or node::set_log_level
 // changes it.
 
-#include <troupe/address.hpp>
+#include <string_view>
+#include <utility>
 
 #include <spdlog/logger.h>
 
-#include <string_view>
-#include <utility>
+#include <troupe/address.hpp>
 
 namespace troupe {
 
@@ -41,8 +41,7 @@ public:
 
 private:
     template <class... Args>
-    void write(spdlog::level::level_enum lvl, fmt::format_string<Args...> f,
-               Args&&... args) const {
+    void write(spdlog::level::level_enum lvl, fmt::format_string<Args...> f, Args&&... args) const {
         if (!lg_.should_log(lvl)) return;
         lg_.log(lvl, "{} {}: {}", addr_.to_string(), name_,
                 fmt::format(f, std::forward<Args>(args)...));

@@ -8,16 +8,16 @@
 //       [&](const stop_now&) { ... },
 //       [&](troupe::message& other) { ... });   // catch-all: takes anything
 
-#include <troupe/address.hpp>
-#include <troupe/detail/envelope.hpp>
-#include <troupe/detail/type_id.hpp>
-#include <troupe/error.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+
+#include <troupe/address.hpp>
+#include <troupe/detail/envelope.hpp>
+#include <troupe/detail/type_id.hpp>
+#include <troupe/error.hpp>
 
 namespace troupe {
 

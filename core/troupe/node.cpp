@@ -1,24 +1,30 @@
-#include <troupe/detail/running_handlers.hpp>
-#include <troupe/detail/system_messages.hpp>
-#include <troupe/node.hpp>
+#include <algorithm>
+#include <thread>
 
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
-#include <algorithm>
-#include <thread>
+#include <troupe/detail/running_handlers.hpp>
+#include <troupe/detail/system_messages.hpp>
+#include <troupe/node.hpp>
 
 namespace troupe {
 namespace {
 
 spdlog::level::level_enum to_spdlog(log_level l) {
     switch (l) {
-        case log_level::trace: return spdlog::level::trace;
-        case log_level::debug: return spdlog::level::debug;
-        case log_level::info: return spdlog::level::info;
-        case log_level::warn: return spdlog::level::warn;
-        case log_level::error: return spdlog::level::err;
-        case log_level::off: return spdlog::level::off;
+        case log_level::trace:
+            return spdlog::level::trace;
+        case log_level::debug:
+            return spdlog::level::debug;
+        case log_level::info:
+            return spdlog::level::info;
+        case log_level::warn:
+            return spdlog::level::warn;
+        case log_level::error:
+            return spdlog::level::err;
+        case log_level::off:
+            return spdlog::level::off;
     }
     return spdlog::level::warn;
 }
@@ -100,9 +106,13 @@ node::node(node_config cfg)
     logger_->set_pattern("[%H:%M:%S.%e] [%n] [%^%l%$] %v");
 }
 
-node::~node() { shutdown(); }
+node::~node() {
+    shutdown();
+}
 
-void node::set_log_level(log_level level) { logger_->set_level(to_spdlog(level)); }
+void node::set_log_level(log_level level) {
+    logger_->set_level(to_spdlog(level));
+}
 
 void node::set_dead_letter_hook(dead_letter_hook hook) {
     auto p = std::make_shared<const dead_letter_hook>(std::move(hook));
@@ -118,8 +128,8 @@ address node::current_sender() noexcept {
 std::optional<error> node::admit(local_actor& a, const spawn_options& opts) {
     auto id = next_id_.fetch_add(1, std::memory_order_relaxed);
     if (id >= net_.size()) {
-        return error{errc::invalid_argument, "the node's subnet " + net_.to_string() +
-                                                 " has no addresses left"};
+        return error{errc::invalid_argument,
+                     "the node's subnet " + net_.to_string() + " has no addresses left"};
     }
     address addr = net_.at(id);
     detail::actor_access::bind(a, *this, *exec_, addr, opts);
@@ -172,7 +182,9 @@ void node::on_actor_exit(local_actor& a) noexcept {
     if (removed) removed->release();
 }
 
-errc node::failure_of(local_actor* to, detail::envelope* e) noexcept { return to->enqueue(e); }
+errc node::failure_of(local_actor* to, detail::envelope* e) noexcept {
+    return to->enqueue(e);
+}
 
 void node::deliver(local_actor* to, detail::envelope* e) noexcept {
     if (!to) {
@@ -204,10 +216,10 @@ result<void> node::try_deliver(local_actor* to, detail::envelope* e) noexcept {
     auto why = to->enqueue(e);
     if (why == errc{}) return {};
     detail::dispose(e, why, "not delivered");
-    return error{why, why == errc::mailbox_full ? "the mailbox of " + to->addr().to_string() +
-                                                      " is full (capacity " +
-                                                      std::to_string(to->capacity()) + ")"
-                                                : to->addr().to_string() + " has exited"};
+    return error{why, why == errc::mailbox_full
+                          ? "the mailbox of " + to->addr().to_string() + " is full (capacity " +
+                                std::to_string(to->capacity()) + ")"
+                          : to->addr().to_string() + " has exited"};
 }
 
 void node::report_dead_letter(address to, detail::envelope* e, errc why) noexcept {
@@ -265,8 +277,7 @@ void node::stop(address a) {
 
 void node::kill(address a) {
     if (auto p = lookup(a)) {
-        p->enqueue_self(
-            detail::make_envelope<detail::kill_msg>(priority::kill, current_sender()));
+        p->enqueue_self(detail::make_envelope<detail::kill_msg>(priority::kill, current_sender()));
     }
 }
 
@@ -277,7 +288,9 @@ void node::exit(address a, exit_reason reason) {
     }
 }
 
-pending<exit_reason> node::wait(address a) { return wait(lookup(a).get()); }
+pending<exit_reason> node::wait(address a) {
+    return wait(lookup(a).get());
+}
 
 pending<exit_reason> node::wait(local_actor* a) {
     detail::intrusive_ptr<detail::async_state<exit_reason>> st{
@@ -298,8 +311,8 @@ pending<exit_reason> node::stop_and_wait(address a, duration timeout) {
         st->complete(exit_reason::noproc());
         return pending<exit_reason>{std::move(st)};
     }
-    auto* t = new detail::ask_timeout<exit_reason>(now() + timeout, st.get(), a, timeout,
-                                                   "no exit of");
+    auto* t =
+        new detail::ask_timeout<exit_reason>(now() + timeout, st.get(), a, timeout, "no exit of");
     t->add_ref();
     st->set_timeout(t);
     exec_->schedule_timer(t);

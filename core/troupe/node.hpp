@@ -3,20 +3,6 @@
 // actors, the name registry and the logger. Destroying a node shuts it down: every actor is
 // stopped (its stopped hook runs), then the worker threads are joined.
 
-#include <troupe/address.hpp>
-#include <troupe/clock.hpp>
-#include <troupe/detail/actor_extras.hpp>
-#include <troupe/detail/envelope.hpp>
-#include <troupe/detail/type_id.hpp>
-#include <troupe/error.hpp>
-#include <troupe/executor.hpp>
-#include <troupe/exit_reason.hpp>
-#include <troupe/local_actor.hpp>
-#include <troupe/pending.hpp>
-#include <troupe/ref.hpp>
-#include <troupe/spawn_options.hpp>
-#include <troupe/timer.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -30,6 +16,20 @@
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
+
+#include <troupe/address.hpp>
+#include <troupe/clock.hpp>
+#include <troupe/detail/actor_extras.hpp>
+#include <troupe/detail/envelope.hpp>
+#include <troupe/detail/type_id.hpp>
+#include <troupe/error.hpp>
+#include <troupe/executor.hpp>
+#include <troupe/exit_reason.hpp>
+#include <troupe/local_actor.hpp>
+#include <troupe/pending.hpp>
+#include <troupe/ref.hpp>
+#include <troupe/spawn_options.hpp>
+#include <troupe/timer.hpp>
 
 namespace spdlog {
 class logger;
@@ -102,8 +102,7 @@ public:
     /// Asks the actor at `to`; the reply must be of type R (else errc::bad_reply_type).
     template <class R, class M>
     pending<R> ask(address to, M&& msg, duration timeout) {
-        return ask_envelope<R>(lookup(to), to, make_user_envelope(std::forward<M>(msg)),
-                               timeout);
+        return ask_envelope<R>(lookup(to), to, make_user_envelope(std::forward<M>(msg)), timeout);
     }
 
     /// Asks for a graceful stop (the stopping hook may veto).
@@ -137,8 +136,8 @@ public:
     timer send_interval(address to, duration period, M msg) {
         static_assert(std::is_copy_constructible_v<M>,
                       "troupe: send_interval copies the message for each firing; make it copyable");
-        return arm(detail::make_send_timer(lookup(to), to, now() + period, period,
-                                           std::move(msg), this));
+        return arm(
+            detail::make_send_timer(lookup(to), to, now() + period, period, std::move(msg), this));
     }
     timer exit_after(address to, duration delay, exit_reason reason);
     timer kill_after(address to, duration delay);
@@ -180,8 +179,7 @@ public:
     pending<R> ask_envelope(const detail::intrusive_ptr<local_actor>& to, address addr,
                             detail::envelope* e, duration timeout);
     template <class R>
-    pending<R> ask_envelope(local_actor* to, address addr, detail::envelope* e,
-                            duration timeout);
+    pending<R> ask_envelope(local_actor* to, address addr, detail::envelope* e, duration timeout);
     /// Sends with back-pressure: waits while a bounded mailbox is full.
     pending<void> send_envelope(local_actor* to, address addr, detail::envelope* e);
     timer arm(detail::timer_node* t);
@@ -236,8 +234,8 @@ public:
 private:
     void fire() noexcept override {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(after_).count();
-        st_->complete(error{errc::timeout, std::string{what_} + " " + to_.to_string() +
-                                               " within " + std::to_string(ms) + "ms"});
+        st_->complete(error{errc::timeout, std::string{what_} + " " + to_.to_string() + " within " +
+                                               std::to_string(ms) + "ms"});
     }
     void drop() noexcept override { st_.reset(); }
     intrusive_ptr<async_state<R>> st_;

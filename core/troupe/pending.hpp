@@ -10,13 +10,13 @@
 //
 // The operation starts when it is created; dropping a pending<T> just ignores the result.
 
-#include <troupe/detail/async_state.hpp>
-#include <troupe/detail/intrusive_ptr.hpp>
-#include <troupe/error.hpp>
-
 #include <coroutine>
 #include <functional>
 #include <utility>
+
+#include <troupe/detail/async_state.hpp>
+#include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/error.hpp>
 
 namespace troupe {
 
@@ -26,8 +26,7 @@ public:
     using value_type = T;
     using state_type = detail::async_state<T>;
 
-    explicit pending(detail::intrusive_ptr<state_type> state) noexcept
-        : state_(std::move(state)) {}
+    explicit pending(detail::intrusive_ptr<state_type> state) noexcept : state_(std::move(state)) {}
 
     /// A pending that is already complete.
     static pending ready(result<T> r) {

@@ -21,14 +21,6 @@
 // of stashing them. The process exits normally when its coroutine returns, and with
 // error{what} when it throws.
 
-#include <troupe/detail/handler_traits.hpp>
-#include <troupe/detail/running_handlers.hpp>
-#include <troupe/local_actor.hpp>
-#include <troupe/message.hpp>
-#include <troupe/node.hpp>
-#include <troupe/task.hpp>
-#include <troupe/timer.hpp>
-
 #include <coroutine>
 #include <cstdint>
 #include <functional>
@@ -36,6 +28,14 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+
+#include <troupe/detail/handler_traits.hpp>
+#include <troupe/detail/running_handlers.hpp>
+#include <troupe/local_actor.hpp>
+#include <troupe/message.hpp>
+#include <troupe/node.hpp>
+#include <troupe/task.hpp>
+#include <troupe/timer.hpp>
 
 namespace troupe {
 
@@ -114,8 +114,7 @@ private:
 template <class T, bool Timed>
 class process::receiver {
 public:
-    receiver(process& p, detail::type_id want, duration timeout)
-        : p_(p), timeout_(timeout) {
+    receiver(process& p, detail::type_id want, duration timeout) : p_(p), timeout_(timeout) {
         req_.want = want;
     }
 
@@ -148,7 +147,9 @@ private:
     request req_;
 };
 
-inline process::receiver<message, false> process::receive() { return {*this, nullptr, {}}; }
+inline process::receiver<message, false> process::receive() {
+    return {*this, nullptr, {}};
+}
 template <class T>
 process::receiver<T, false> process::receive() {
     return {*this, detail::type_id_of<T>(), {}};

@@ -4,6 +4,9 @@
 // type from A's handler. A ref keeps the actor's memory, not the actor, alive: sending to
 // an actor that has exited reports errc::no_such_actor.
 
+#include <type_traits>
+#include <utility>
+
 #include <troupe/address.hpp>
 #include <troupe/clock.hpp>
 #include <troupe/detail/handler_traits.hpp>
@@ -11,9 +14,6 @@
 #include <troupe/error.hpp>
 #include <troupe/exit_reason.hpp>
 #include <troupe/pending.hpp>
-
-#include <type_traits>
-#include <utility>
 
 namespace troupe {
 
@@ -63,6 +63,10 @@ public:
     template <class M>
     auto ask(M&& msg, duration timeout) const {
         check<M>();
+        static_assert(detail::has_handler<A, std::decay_t<M>>,
+                      "troupe: ref<A>::ask takes its reply type from A's handler; an actor "
+                      "without handlers (a process) is asked with node::ask<Reply>(address, "
+                      "msg, timeout)");
         using R = detail::reply_type_t<A, std::decay_t<M>>;
         if (!p_) return pending<R>::ready(empty_ref());
         auto& n = p_->home();

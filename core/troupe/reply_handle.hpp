@@ -9,13 +9,13 @@
 //
 // A handle that is destroyed without replying fails the asker with errc::no_reply.
 
+#include <type_traits>
+#include <utility>
+
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/detail/reply_sink.hpp>
 #include <troupe/detail/type_id.hpp>
 #include <troupe/error.hpp>
-
-#include <type_traits>
-#include <utility>
 
 namespace troupe {
 
@@ -43,16 +43,13 @@ public:
 
     /// Sends the reply. Thread-safe; at most once (later calls do nothing).
     template <class U = T>
-        requires(!std::is_void_v<T>)
-    void send(U&& value) {
+    requires(!std::is_void_v<T>) void send(U&& value) {
         if (auto s = std::move(sink_)) {
             T v(std::forward<U>(value));
             s->set_value(detail::type_id_of<T>(), &v);
         }
     }
-    void send()
-        requires std::is_void_v<T>
-    {
+    void send() requires std::is_void_v<T> {
         if (auto s = std::move(sink_)) s->set_value(detail::type_id_of<void>(), nullptr);
     }
     /// Fails the ask with `e`.

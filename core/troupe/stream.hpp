@@ -9,18 +9,18 @@
 // A stream is driven by a small process of its own; cancel() stops it. If the actor exits,
 // the stream stops.
 
-#include <troupe/generator.hpp>
-#include <troupe/node.hpp>
-#include <troupe/process.hpp>
-#include <troupe/ref.hpp>
-#include <troupe/task.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <iterator>
 #include <ranges>
 #include <type_traits>
 #include <utility>
+
+#include <troupe/generator.hpp>
+#include <troupe/node.hpp>
+#include <troupe/process.hpp>
+#include <troupe/ref.hpp>
+#include <troupe/task.hpp>
 
 namespace troupe {
 
@@ -71,16 +71,16 @@ task<> drive_range(process&, ref<A> to, R range, std::uint64_t id) {
 template <class A, class T>
 stream_handle attach_stream(const ref<A>& to, generator<T> gen) {
     auto id = detail::next_stream_id();
-    auto driver = spawn_process(to.get()->home(), &detail::drive_generator<A, T>, to,
-                                std::move(gen), id);
+    auto driver =
+        spawn_process(to.get()->home(), &detail::drive_generator<A, T>, to, std::move(gen), id);
     return stream_handle{id, driver ? std::move(driver.value()) : ref<process>{}};
 }
 
 template <class A, std::ranges::input_range R>
 stream_handle attach_stream(const ref<A>& to, R range) {
     auto id = detail::next_stream_id();
-    auto driver = spawn_process(to.get()->home(), &detail::drive_range<A, R>, to,
-                                std::move(range), id);
+    auto driver =
+        spawn_process(to.get()->home(), &detail::drive_range<A, R>, to, std::move(range), id);
     return stream_handle{id, driver ? std::move(driver.value()) : ref<process>{}};
 }
 

@@ -2,15 +2,15 @@
 // timer: the handle to a scheduled send, exit or kill. cancel() says whether it stopped the
 // timer before it fired (for an interval timer: before its next firing).
 
+#include <optional>
+#include <type_traits>
+#include <utility>
+
 #include <troupe/address.hpp>
 #include <troupe/clock.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/detail/timer_node.hpp>
-
-#include <optional>
-#include <type_traits>
-#include <utility>
 
 namespace troupe {
 
@@ -40,8 +40,8 @@ private:
 namespace detail {
 
 /// Delivers a message (a copy each time, for an interval) to an actor.
-void deliver_from_timer(node* n, local_actor* target, address to, envelope* e,
-                        bool periodic, timer_node* self) noexcept;
+void deliver_from_timer(node* n, local_actor* target, address to, envelope* e, bool periodic,
+                        timer_node* self) noexcept;
 
 template <class M>
 class send_timer final : public timer_node {

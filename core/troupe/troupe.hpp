@@ -5,13 +5,13 @@
 #include <troupe/address.hpp>
 #include <troupe/error.hpp>
 #include <troupe/exit_reason.hpp>
+#include <troupe/generator.hpp>
+#include <troupe/message.hpp>
 #include <troupe/node.hpp>
 #include <troupe/pending.hpp>
+#include <troupe/process.hpp>
 #include <troupe/ref.hpp>
 #include <troupe/reply_handle.hpp>
+#include <troupe/stream.hpp>
 #include <troupe/task.hpp>
 #include <troupe/timer.hpp>
-#include <troupe/message.hpp>
-#include <troupe/process.hpp>
-#include <troupe/generator.hpp>
-#include <troupe/stream.hpp>

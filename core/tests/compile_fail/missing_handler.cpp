@@ -13,4 +13,6 @@ struct adder : troupe::actor<adder, add, sub> {
     int handle(const add& m) { return m.a + m.b; }
 };
 
-void misuse(troupe::node& n) { (void)n.spawn<adder>(); }
+void misuse(troupe::node& n) {
+    (void)n.spawn<adder>();
+}

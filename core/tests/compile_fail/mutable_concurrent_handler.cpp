@@ -14,4 +14,6 @@ struct fibber : troupe::actor<fibber, fib> {
     }
 };
 
-void misuse(troupe::node& n) { (void)n.spawn<fibber>(); }
+void misuse(troupe::node& n) {
+    (void)n.spawn<fibber>();
+}

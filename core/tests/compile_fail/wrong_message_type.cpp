@@ -11,4 +11,6 @@ struct adder : troupe::actor<adder, add> {
     int handle(const add& m) { return m.a + m.b; }
 };
 
-void misuse(troupe::ref<adder> a) { a.tell(unrelated{}); }
+void misuse(troupe::ref<adder> a) {
+    a.tell(unrelated{});
+}

@@ -2,13 +2,6 @@
 // The parts of an actor that most actors never use, allocated on first use so that an idle
 // actor stays small. Only the owning actor touches actor_extras; bounded_state is shared.
 
-#include <troupe/detail/async_state.hpp>
-#include <troupe/detail/envelope.hpp>
-#include <troupe/detail/intrusive_ptr.hpp>
-#include <troupe/detail/timer_node.hpp>
-#include <troupe/exit_reason.hpp>
-#include <troupe/local_actor.hpp>
-
 #include <atomic>
 #include <cstddef>
 #include <deque>
@@ -16,6 +9,13 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <troupe/detail/async_state.hpp>
+#include <troupe/detail/envelope.hpp>
+#include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/detail/timer_node.hpp>
+#include <troupe/exit_reason.hpp>
+#include <troupe/local_actor.hpp>
 
 namespace troupe::detail {
 
@@ -44,9 +44,9 @@ struct blocked_sender {
 struct bounded_state {
     explicit bounded_state(std::size_t cap) : capacity(cap) {}
     const std::size_t capacity;
-    std::atomic<std::size_t> queued{0};   // user messages in the mailbox
+    std::atomic<std::size_t> queued{0};  // user messages in the mailbox
     std::atomic<bool> has_waiters{false};
-    std::mutex mutex;                      // guards waiters
+    std::mutex mutex;  // guards waiters
     std::deque<blocked_sender> waiters;
 };
 

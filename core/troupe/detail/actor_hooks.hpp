@@ -14,7 +14,9 @@ namespace troupe::detail {
 inline thread_local local_actor* tl_current = nullptr;
 
 /// The actor whose handler runs on this thread, or nullptr.
-inline local_actor* current_actor() noexcept { return tl_current; }
+inline local_actor* current_actor() noexcept {
+    return tl_current;
+}
 
 void actor_add_ref(local_actor* a) noexcept;
 void actor_release(local_actor* a) noexcept;

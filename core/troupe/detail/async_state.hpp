@@ -9,14 +9,6 @@
 //  3. A coroutine that was suspended inside an actor resumes inside that actor (a message
 //     on its system lane), never on the completing thread; elsewhere it resumes inline.
 
-#include <troupe/detail/actor_hooks.hpp>
-#include <troupe/detail/intrusive_ptr.hpp>
-#include <troupe/detail/pool.hpp>
-#include <troupe/detail/reply_sink.hpp>
-#include <troupe/detail/timer_node.hpp>
-#include <troupe/error.hpp>
-#include <troupe/executor.hpp>
-
 #include <atomic>
 #include <coroutine>
 #include <functional>
@@ -24,6 +16,14 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+
+#include <troupe/detail/actor_hooks.hpp>
+#include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/detail/pool.hpp>
+#include <troupe/detail/reply_sink.hpp>
+#include <troupe/detail/timer_node.hpp>
+#include <troupe/error.hpp>
+#include <troupe/executor.hpp>
 
 namespace troupe::detail {
 

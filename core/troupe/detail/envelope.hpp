@@ -3,14 +3,14 @@
 // and which priority lane it takes. Allocated from the per-thread pool; linked
 // intrusively through the mailbox, so a send allocates exactly one block and locks nothing.
 
+#include <cstdint>
+#include <new>
+#include <utility>
+
 #include <troupe/address.hpp>
 #include <troupe/detail/pool.hpp>
 #include <troupe/detail/reply_sink.hpp>
 #include <troupe/detail/type_id.hpp>
-
-#include <cstdint>
-#include <new>
-#include <utility>
 
 namespace troupe {
 

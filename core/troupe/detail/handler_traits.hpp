@@ -1,11 +1,11 @@
 #pragma once
 // Compile-time facts about actor types and their handlers.
 
-#include <troupe/reply_handle.hpp>
-#include <troupe/task.hpp>
-
 #include <type_traits>
 #include <utility>
+
+#include <troupe/reply_handle.hpp>
+#include <troupe/task.hpp>
 
 namespace troupe::detail {
 
@@ -31,7 +31,9 @@ struct reply_of<deferred<T>> {
 };
 
 template <class A, class M>
-concept has_handler = requires(A& a, M&& m) { a.handle(std::move(m)); };
+concept has_handler = requires(A& a, M&& m) {
+    a.handle(std::move(m));
+};
 
 template <class A, class M>
 using handler_result_t = decltype(std::declval<A&>().handle(std::declval<M&&>()));

@@ -17,10 +17,10 @@
 //  6. close() exchanges in `closed` and returns what was left, for the caller to fail.
 // A push costs one CAS; a batch of messages costs the consumer one exchange.
 
-#include <troupe/detail/envelope.hpp>
-
 #include <atomic>
 #include <cstdint>
+
+#include <troupe/detail/envelope.hpp>
 
 namespace troupe::detail {
 
@@ -43,7 +43,9 @@ public:
             }
         }
     }
-    bool is_closed() const noexcept { return head_.load(std::memory_order_acquire) == closed_mark(); }
+    bool is_closed() const noexcept {
+        return head_.load(std::memory_order_acquire) == closed_mark();
+    }
 
     // --- only the owning actor (the consumer) ----------------------------------------------
     /// Step 4: all new messages, oldest first (nullptr if none).

@@ -1,8 +1,8 @@
-#include <troupe/detail/pool.hpp>
-
 #include <mutex>
 #include <new>
 #include <vector>
+
+#include <troupe/detail/pool.hpp>
 
 namespace troupe::detail {
 namespace {
@@ -11,7 +11,9 @@ constexpr std::size_t batch_size = pool_batch_size;
 constexpr std::size_t class_count = pool_max_block / pool_granule;
 constexpr std::size_t depot_max_batches = 64;  // per class; beyond that, back to the heap
 
-std::size_t block_size(std::size_t cls) { return (cls + 1) * pool_granule; }
+std::size_t block_size(std::size_t cls) {
+    return (cls + 1) * pool_granule;
+}
 
 // Batches of `batch_size` blocks linked through pool_block::next.
 struct depot {

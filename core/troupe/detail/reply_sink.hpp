@@ -2,11 +2,11 @@
 // Where a handler's reply goes: the asker's pending state. Completed at most once; the
 // first of reply, error and time-out wins. Thread-safe.
 
-#include <troupe/detail/type_id.hpp>
-#include <troupe/error.hpp>
-
 #include <atomic>
 #include <cstdint>
+
+#include <troupe/detail/type_id.hpp>
+#include <troupe/error.hpp>
 
 namespace troupe::detail {
 

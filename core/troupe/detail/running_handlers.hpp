@@ -1,6 +1,13 @@
 #pragma once
 // How handler results become replies, and the bookkeeping of coroutine handlers.
 
+#include <coroutine>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
 #include <troupe/detail/actor_hooks.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
@@ -8,13 +15,6 @@
 #include <troupe/local_actor.hpp>
 #include <troupe/reply_handle.hpp>
 #include <troupe/task.hpp>
-
-#include <coroutine>
-#include <exception>
-#include <stdexcept>
-#include <string>
-#include <type_traits>
-#include <utility>
 
 namespace troupe::detail {
 
@@ -65,17 +65,17 @@ public:
                 if (sink_) sink_->set_value(type_id_of<T>(), &value);
             }
         } catch (...) {
-            if (sink_) sink_->set_error(error{errc::handler_failed,
-                                              describe_exception(std::current_exception())});
+            if (sink_)
+                sink_->set_error(
+                    error{errc::handler_failed, describe_exception(std::current_exception())});
             throw;
         }
     }
 
     void abandon(const exit_reason& reason) noexcept override {
         if (sink_) {
-            sink_->set_error(error{errc::handler_failed,
-                                   "the actor exited (" + reason.to_string() +
-                                       ") while the handler was suspended"});
+            sink_->set_error(error{errc::handler_failed, "the actor exited (" + reason.to_string() +
+                                                             ") while the handler was suspended"});
         }
     }
 

@@ -1,12 +1,12 @@
 #pragma once
 // Messages the runtime sends to actors on the priority lanes. Users never see them.
 
-#include <troupe/detail/type_id.hpp>
-#include <troupe/exit_reason.hpp>
-
 #include <coroutine>
 #include <exception>
 #include <functional>
+
+#include <troupe/detail/type_id.hpp>
+#include <troupe/exit_reason.hpp>
 
 namespace troupe::detail {
 

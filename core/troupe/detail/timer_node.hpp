@@ -15,10 +15,10 @@
 // drop() releases the payload (a message, a reference to an actor) at once, so that a
 // cancelled timer keeps no actor alive even while its node waits in the service's heap.
 
-#include <troupe/clock.hpp>
-
 #include <atomic>
 #include <cstdint>
+
+#include <troupe/clock.hpp>
 
 namespace troupe::detail {
 

@@ -19,7 +19,7 @@ class timer_node;
 namespace troupe::internal {
 
 class timer_thread {
-  public:
+public:
     /// Starts the thread. It blocks (0 % CPU) while nothing is due.
     timer_thread();
     /// Calls shutdown().
@@ -40,7 +40,7 @@ class timer_thread {
     /// Heap entries, cancelled ones not yet purged included. Thread-safe; for tests/stats.
     std::size_t size() const;
 
-  private:
+private:
     struct entry {
         time_point deadline;
         std::uint64_t seq;  // FIFO among equal deadlines

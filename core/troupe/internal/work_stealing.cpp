@@ -114,7 +114,7 @@ inline void protocol_fence() noexcept {
 // if the CAS succeeds no one popped those slots, and the owner cannot have overwritten
 // them, since it reuses a slot only after seeing the head move past it.
 class work_stealing_executor::local_queue {
-  public:
+public:
     static constexpr std::uint64_t capacity = local_queue_capacity;
     static_assert((capacity & (capacity - 1)) == 0, "capacity must be a power of two");
 
@@ -198,7 +198,7 @@ class work_stealing_executor::local_queue {
         return t > h ? t - h : 0;
     }
 
-  private:
+private:
     static constexpr std::uint64_t mask = capacity - 1;
 
     alignas(64) std::atomic<std::uint64_t> head_{0};
@@ -210,7 +210,7 @@ class work_stealing_executor::local_queue {
 // The global injection queue: a mutex-guarded growable ring, only for external threads and
 // overflow, so the lock is off the worker-to-worker path. Allocates only when it grows.
 class work_stealing_executor::global_queue {
-  public:
+public:
     global_queue() : ring_(1024) {}
 
     /// Thread-safe. False once closed: the caller still owns (and must release) the jobs.
@@ -253,7 +253,7 @@ class work_stealing_executor::global_queue {
         return rest;
     }
 
-  private:
+private:
     void grow() {
         std::vector<resumable*> bigger(ring_.size() * 2);
         const std::size_t mask = ring_.size() - 1;

@@ -26,7 +26,7 @@ inline constexpr std::uint32_t lifo_cap = 8;
 inline constexpr std::uint32_t global_queue_interval = 61;
 
 class work_stealing_executor final : public executor {
-  public:
+public:
     /// Starts `workers` threads (at least 1) and the timer thread.
     explicit work_stealing_executor(std::size_t workers);
     /// Calls shutdown().
@@ -47,7 +47,7 @@ class work_stealing_executor final : public executor {
     void shutdown() noexcept override;
     bool on_worker_thread() const noexcept override;
 
-  private:
+private:
     class local_queue;
     class global_queue;
     struct worker;

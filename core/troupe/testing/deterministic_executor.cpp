@@ -1,14 +1,16 @@
+#include <chrono>
+
 #include <troupe/detail/timer_node.hpp>
 #include <troupe/testing/deterministic_executor.hpp>
-
-#include <chrono>
 
 namespace troupe::testing {
 
 // The virtual clock starts at an arbitrary, fixed point, so time values are reproducible.
 deterministic_executor::deterministic_executor() : now_(time_point{} + std::chrono::hours(1)) {}
 
-deterministic_executor::~deterministic_executor() { shutdown(); }
+deterministic_executor::~deterministic_executor() {
+    shutdown();
+}
 
 void deterministic_executor::schedule(resumable* job) noexcept {
     {
@@ -110,7 +112,9 @@ void deterministic_executor::advance_to(time_point target) {
     if (target > now_) now_ = target;
 }
 
-void deterministic_executor::advance(duration d) { advance_to(now() + d); }
+void deterministic_executor::advance(duration d) {
+    advance_to(now() + d);
+}
 
 bool deterministic_executor::drive_until(const std::function<bool()>& done) {
     for (;;) {

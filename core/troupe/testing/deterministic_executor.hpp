@@ -3,13 +3,13 @@
 // nothing runs until the test says so, one message at a time, and time only moves when the
 // test advances it. No sleeps, no races, the same order on every run.
 
-#include <troupe/executor.hpp>
-
 #include <cstddef>
 #include <deque>
 #include <mutex>
 #include <queue>
 #include <vector>
+
+#include <troupe/executor.hpp>
 
 namespace troupe::testing {
 
@@ -49,9 +49,7 @@ private:
         time_point at;
         std::uint64_t seq;
         detail::timer_node* node;
-        bool operator>(const timer_entry& o) const {
-            return at != o.at ? at > o.at : seq > o.seq;
-        }
+        bool operator>(const timer_entry& o) const { return at != o.at ? at > o.at : seq > o.seq; }
     };
     bool fire_next_due(time_point limit);
 

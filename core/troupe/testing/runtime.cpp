@@ -1,6 +1,6 @@
-#include <troupe/testing/runtime.hpp>
-
 #include <memory>
+
+#include <troupe/testing/runtime.hpp>
 
 namespace troupe::testing {
 

@@ -8,11 +8,11 @@
 //   EXPECT_EQ(r.get().value(), 3);
 //   EXPECT_EQ(rt.deliveries().at(0).type, "add");
 
-#include <troupe/node.hpp>
-#include <troupe/testing/deterministic_executor.hpp>
-
 #include <string>
 #include <vector>
+
+#include <troupe/node.hpp>
+#include <troupe/testing/deterministic_executor.hpp>
 
 namespace troupe::testing {
 
