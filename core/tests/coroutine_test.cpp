@@ -223,4 +223,45 @@ TEST(Coroutine, NestedTasksResumeInOrder) {
     EXPECT_EQ(n.ask(slow_get{}, 5s).get().value(), 15);
 }
 
+// A coroutine handler may take its message by reference: the message lives as long as the
+// coroutine, even when other messages arrive meanwhile.
+struct boxed {
+    int v;
+};
+struct by_ref : troupe::actor<by_ref, boxed> {
+    troupe::reentrant_task<int> handle(const boxed& b) {
+        co_await sleep(10ms);
+        co_return b.v;
+    }
+};
+
+TEST(Coroutine, MessagesTakenByReferenceOutliveTheSuspension) {
+    troupe::testing::runtime rt;
+    auto a = rt.node().spawn<by_ref>().value();
+    auto first = a.ask(boxed{7}, 1s);
+    rt.run_until_idle();
+    auto second = a.ask(boxed{99}, 1s);  // arrives while the first is suspended
+    rt.run_until_idle();
+    rt.advance(10ms);
+    EXPECT_EQ(std::move(first).get().value(), 7);
+    EXPECT_EQ(std::move(second).get().value(), 99);
+}
+
+// Exit listeners hear of an exit after the actor has left the table and the registry.
+TEST(Coroutine, WaitCallbackSeesTheActorGone) {
+    troupe::testing::runtime rt;
+    auto b = rt.node().spawn<backend>().value();
+    ASSERT_TRUE(rt.node().register_name("b", b.addr()));
+    bool checked = false;
+    b.wait().then([&](troupe::result<troupe::exit_reason>) {
+        EXPECT_FALSE(rt.node().whereis("b"));
+        EXPECT_EQ(rt.node().actor_count(), 0u);
+        EXPECT_FALSE(rt.node().lookup(b.addr()));
+        checked = true;
+    });
+    b.kill();
+    rt.run_until_idle();
+    EXPECT_TRUE(checked);
+}
+
 }  // namespace

@@ -147,6 +147,21 @@ TEST(Threaded, ConcurrentHandlersOverlapAndWritersWaitForThem) {
     EXPECT_GE(r.get()->max_in_flight.load(), 2);
 }
 
+// A concurrent handler that awaits a timer resumes on a worker, not on the timer thread.
+struct nap {};
+struct napper : troupe::actor<napper, nap> {
+    troupe::concurrent<bool> handle(nap) const {
+        co_await sleep(1ms);
+        co_return home().executor().on_worker_thread();
+    }
+};
+
+TEST(Threaded, ConcurrentHandlersResumeOnWorkers) {
+    troupe::node n{workers(2)};
+    auto a = n.spawn<napper>().value();
+    for (int i = 0; i < 20; ++i) EXPECT_TRUE(a.ask(nap{}, 10s).get().value());
+}
+
 // One busy actor must not starve the others (one worker, so they share it).
 struct spin {};
 struct busy : troupe::actor<busy, spin> {

@@ -36,8 +36,9 @@ public:
     using message_list = detail::type_list<Msgs...>;
 
     /// A typed handle to this actor.
-    ref<Self> self() noexcept {
-        return ref<Self>{detail::intrusive_ptr<Self>(static_cast<Self*>(this))};
+    ref<Self> self() const noexcept {
+        return ref<Self>{
+            detail::intrusive_ptr<Self>(const_cast<Self*>(static_cast<const Self*>(this)))};
     }
 
 protected:
@@ -49,16 +50,17 @@ protected:
         auto* e = current_envelope();
         return e ? e->sender : address{};
     }
+    // These do not change the actor, so const (concurrent) handlers may use them too.
     template <class M>
-    void tell(address to, M&& msg) {
+    void tell(address to, M&& msg) const {
         home().tell(to, std::forward<M>(msg));
     }
     template <class R, class M>
-    pending<R> ask(address to, M&& msg, duration timeout) {
+    pending<R> ask(address to, M&& msg, duration timeout) const {
         return home().template ask<R>(to, std::forward<M>(msg), timeout);
     }
     template <class A, class... Args>
-    result<ref<A>> spawn(Args&&... args) {
+    result<ref<A>> spawn(Args&&... args) const {
         return home().template spawn<A>(std::forward<Args>(args)...);
     }
 
@@ -81,7 +83,7 @@ protected:
                                            std::move(msg), &home(), addr()));
     }
     /// co_await sleep(100ms) inside a coroutine handler.
-    pending<void> sleep(duration delay) { return home().sleep(delay); }
+    pending<void> sleep(duration delay) const { return home().sleep(delay); }
 
     /// Takes the current ask's reply slot; return deferred<T>{} from the handler.
     template <class T>
@@ -127,17 +129,24 @@ private:
                           "troupe: a concurrent<T> handler must be const (it runs beside "
                           "other handlers and may only read the actor)");
             if constexpr (is_const) {
+                // The coroutine may hold a reference to the message: it keeps the envelope.
+                auto t = std::as_const(s).handle(std::move(m));
+                auto* sink = e.take_reply();
                 start_concurrent(detail::run_concurrent<typename H::value_type>(
-                                     std::as_const(s).handle(std::move(m)), e.take_reply(),
-                                     detail::intrusive_ptr<local_actor>(this))
+                                     std::move(t), sink, detail::intrusive_ptr<local_actor>(this),
+                                     detail::envelope_ptr{take_current()})
                                      .handle);
             }
-            return dispatch_result::handled;
+            return dispatch_result::kept;
         } else {
             if (concurrent_in_flight()) return dispatch_result::wait_for_concurrent;
             if constexpr (is_task_v<H>) {
+                // The coroutine may hold a reference to the message: it keeps the envelope.
+                auto t = s.handle(std::move(m));
+                auto* sink = e.take_reply();
                 start_handler(std::make_unique<detail::typed_running_handler<H>>(
-                    s.handle(std::move(m)), e.take_reply()));
+                    std::move(t), sink, detail::envelope_ptr{take_current()}));
+                return dispatch_result::kept;
             } else if constexpr (std::is_void_v<H>) {
                 s.handle(std::move(m));
                 detail::reply_void(e);

@@ -35,10 +35,12 @@ M& payload(envelope& e) noexcept {
 // Runs a coroutine handle as a job of its own (concurrent handlers).
 class coroutine_job final : public resumable {
 public:
-    explicit coroutine_job(std::coroutine_handle<> h) noexcept : h_(h) {}
+    coroutine_job(std::coroutine_handle<> h, executor* exec) noexcept : h_(h), exec_(exec) {}
     resume_result resume(std::size_t) override {
         auto h = std::exchange(h_, {});
+        auto* prev = std::exchange(tl_job_executor, exec_);
         h.resume();
+        tl_job_executor = prev;
         return resume_result::done;
     }
     void add_ref() noexcept override {}
@@ -49,6 +51,7 @@ public:
 
 private:
     std::coroutine_handle<> h_;
+    executor* exec_;
 };
 
 }  // namespace
@@ -63,6 +66,10 @@ void actor_release(local_actor* a) noexcept {
 void resume_in(local_actor* a, std::coroutine_handle<> h) noexcept {
     auto* e = make_envelope<resume_msg>(priority::system, address{}, resume_msg{h});
     if (a->enqueue(e) != errc{}) e->ops->destroy(e);
+}
+
+void resume_on(executor* exec, std::coroutine_handle<> h) noexcept {
+    exec->schedule(new coroutine_job(h, exec));
 }
 
 void call_in(local_actor* a, std::function<void()> fn) noexcept {
@@ -119,8 +126,8 @@ std::string actor_access::start(local_actor& a) {
             e = next;
         }
         a.fail_blocked_senders();
-        a.close_listeners(exit_reason::error(failure));
         a.node_->on_actor_exit(a);
+        a.close_listeners(exit_reason::error(failure));
     }
     return failure;
 }
@@ -356,7 +363,7 @@ void local_actor::start_handler(std::unique_ptr<running_handler> h) {
 
 void local_actor::start_concurrent(std::coroutine_handle<> driver) {
     ++concurrent_in_flight_;
-    exec_->schedule(new coroutine_job(driver));
+    exec_->schedule(new coroutine_job(driver, exec_));
 }
 
 void local_actor::reap_handlers() {
@@ -441,8 +448,9 @@ void local_actor::terminate(exit_reason reason) noexcept {
     } else {
         node_->logger().warn("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
     }
-    close_listeners(reason);
+    // Gone from the table and the registry before anyone hears of the exit.
     node_->on_actor_exit(*this);
+    close_listeners(reason);
 }
 
 }  // namespace troupe

@@ -11,7 +11,8 @@
 //     cannot starve the others; or, with nothing to do, mark the inbox blocked (`done`).
 // Exiting (terminate): the state becomes `dead`; suspended handler frames are destroyed;
 // owned timers are cancelled; on_stopped runs; the inbox is closed and what it still held
-// is failed back to its senders (askers get no_such_actor); exit listeners learn the reason.
+// is failed back to its senders (askers get no_such_actor); the actor leaves the node's
+// table and registry; only then do exit listeners (wait, monitors) learn the reason.
 
 #include <atomic>
 #include <coroutine>

@@ -7,11 +7,14 @@
 
 namespace troupe {
 class local_actor;
+class executor;
 }  // namespace troupe
 
 namespace troupe::detail {
 
 inline thread_local local_actor* tl_current = nullptr;
+/// The executor running the current detached coroutine job (concurrent handlers), if any.
+inline thread_local executor* tl_job_executor = nullptr;
 
 /// The actor whose handler runs on this thread, or nullptr.
 inline local_actor* current_actor() noexcept {
@@ -24,6 +27,8 @@ void actor_release(local_actor* a) noexcept;
 /// Resumes `h` inside actor `a` (on the system lane). If `a` has exited, `h` is not resumed
 /// (its frame belongs to the actor and was destroyed with it).
 void resume_in(local_actor* a, std::coroutine_handle<> h) noexcept;
+/// Resumes `h` as a job of its own on `exec` (a concurrent handler's continuation).
+void resume_on(executor* exec, std::coroutine_handle<> h) noexcept;
 /// Runs `fn` inside actor `a`; dropped if `a` has exited.
 void call_in(local_actor* a, std::function<void()> fn) noexcept;
 

@@ -7,7 +7,9 @@
 //  2. The first completer wins `claimed_` (reply, error or time-out race; losers return),
 //     writes result_, then exchanges state_ to done; if it saw `waiting` it wakes the waiter.
 //  3. A coroutine that was suspended inside an actor resumes inside that actor (a message
-//     on its system lane), never on the completing thread; elsewhere it resumes inline.
+//     on its system lane); one suspended in a concurrent handler resumes as a job on the
+//     executor. Neither ever runs on the completing thread (a timer thread, say). Plain
+//     coroutines outside the runtime resume inline.
 
 #include <atomic>
 #include <coroutine>
@@ -70,7 +72,11 @@ public:
     bool suspend(std::coroutine_handle<> h) noexcept {
         handle_ = h;
         actor_ = current_actor();
-        if (actor_) actor_add_ref(actor_);
+        if (actor_) {
+            actor_add_ref(actor_);
+        } else {
+            job_exec_ = tl_job_executor;
+        }
         return register_waiter();
     }
 
@@ -124,6 +130,8 @@ private:
         } else if (handle_) {
             if (actor_) {
                 resume_in(actor_, handle_);
+            } else if (job_exec_) {
+                resume_on(job_exec_, handle_);  // never on the completing (timer) thread
             } else {
                 handle_.resume();
             }
@@ -149,6 +157,7 @@ private:
     executor* exec_;
     timer_node* timeout_ = nullptr;
     local_actor* actor_ = nullptr;
+    executor* job_exec_ = nullptr;
     std::coroutine_handle<> handle_;
     std::function<void(result<T>)> callback_;
     std::optional<result<T>> result_;

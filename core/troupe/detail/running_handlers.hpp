@@ -45,7 +45,8 @@ std::string describe_exception(std::exception_ptr ep);
 template <class Task>
 class typed_running_handler final : public running_handler {
 public:
-    typed_running_handler(Task t, reply_sink* sink) noexcept : task_(std::move(t)), sink_(sink) {}
+    typed_running_handler(Task t, reply_sink* sink, envelope_ptr msg) noexcept
+        : msg_(std::move(msg)), task_(std::move(t)), sink_(sink) {}
     ~typed_running_handler() override {
         if (sink_) sink_->release();
     }
@@ -80,6 +81,7 @@ public:
     }
 
 private:
+    envelope_ptr msg_;  // the coroutine may refer to the message: destroyed after it
     Task task_;
     reply_sink* sink_;
 };
@@ -102,7 +104,8 @@ struct detached {
 void concurrent_finished(local_actor* actor, std::exception_ptr failure) noexcept;
 
 template <class T>
-detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<local_actor> self) {
+detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<local_actor> self,
+                        envelope_ptr msg) {
     std::exception_ptr failure;
     try {
         if constexpr (std::is_void_v<T>) {
@@ -117,6 +120,8 @@ detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<local_a
         if (sink) sink->set_error(error{errc::handler_failed, describe_exception(failure)});
     }
     if (sink) sink->release();
+    t = {};  // the coroutine frame goes first: it may refer to the message
+    msg.reset();
     concurrent_finished(self.get(), failure);
 }
 
