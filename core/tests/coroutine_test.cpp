@@ -150,8 +150,9 @@ struct relay : troupe::actor<relay, relay_msg, poke> {
     relay(troupe::ref<backend> be, std::vector<std::string>* l) : b(std::move(be)), log(l) {}
     void handle(relay_msg) {
         b.ask(get{}, 1s).then([this](troupe::result<int> r) {
-            log->push_back("reply " + std::to_string(r.value()) +
-                           (troupe::detail::current_actor() == this ? " in actor" : " elsewhere"));
+            log->push_back(
+                "reply " + std::to_string(r.value()) +
+                (troupe::detail::current_actor() == &cell() ? " in actor" : " elsewhere"));
         });
     }
     void handle(const poke& p) { log->push_back(p.tag); }

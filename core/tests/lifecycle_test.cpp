@@ -131,4 +131,31 @@ TEST(Lifecycle, SpawnAfterShutdownIsRefused) {
     EXPECT_EQ(r.error().code(), troupe::errc::shutting_down);
 }
 
+// An actor's state goes when it exits, even while refs to it remain: actors that hold refs
+// to each other do not keep each other alive.
+struct partner : troupe::actor<partner, ping> {
+    troupe::ref<partner> other;
+    int* destroyed;
+    explicit partner(int* d) : destroyed(d) {}
+    ~partner() override { ++*destroyed; }
+    void handle(ping) {}
+};
+
+TEST(Lifecycle, StateIsDestroyedAtExitAndRefCyclesDoNotLeak) {
+    troupe::testing::runtime rt;
+    int destroyed = 0;
+    auto a = rt.node().spawn<partner>(&destroyed).value();
+    auto b = rt.node().spawn<partner>(&destroyed).value();
+    a.get()->other = b;  // a cycle of refs
+    b.get()->other = a;
+    a.stop();
+    rt.run_until_idle();
+    EXPECT_EQ(destroyed, 1);
+    EXPECT_EQ(a.get(), nullptr);  // the ref stays valid; the state is gone
+    EXPECT_EQ(a.try_tell(ping{}).error().code(), troupe::errc::no_such_actor);
+    b.kill();
+    rt.run_until_idle();
+    EXPECT_EQ(destroyed, 2);
+}
+
 }  // namespace

@@ -37,8 +37,7 @@ public:
 
     /// A typed handle to this actor.
     ref<Self> self() const noexcept {
-        return ref<Self>{
-            detail::intrusive_ptr<Self>(const_cast<Self*>(static_cast<const Self*>(this)))};
+        return ref<Self>{detail::intrusive_ptr<detail::actor_cell>(&cell())};
     }
 
 protected:
@@ -133,7 +132,8 @@ private:
                 auto t = std::as_const(s).handle(std::move(m));
                 auto* sink = e.take_reply();
                 start_concurrent(detail::run_concurrent<typename H::value_type>(
-                                     std::move(t), sink, detail::intrusive_ptr<local_actor>(this),
+                                     std::move(t), sink,
+                                     detail::intrusive_ptr<detail::actor_cell>(&cell()),
                                      detail::envelope_ptr{take_current()})
                                      .handle);
             }

@@ -79,7 +79,7 @@ private:
 
 namespace detail {
 
-void deliver_from_timer(node* n, local_actor* target, address to, envelope* e, bool periodic,
+void deliver_from_timer(node* n, actor_cell* target, address to, envelope* e, bool periodic,
                         timer_node* self) noexcept {
     if (!target) {
         n->report_dead_letter(to, e, errc::no_such_actor);
@@ -125,14 +125,14 @@ address node::current_sender() noexcept {
     return a ? a->addr() : address{};
 }
 
-std::optional<error> node::admit(local_actor& a, const spawn_options& opts) {
+std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opts) {
     auto id = next_id_.fetch_add(1, std::memory_order_relaxed);
     if (id >= net_.size()) {
         return error{errc::invalid_argument,
                      "the node's subnet " + net_.to_string() + " has no addresses left"};
     }
     address addr = net_.at(id);
-    detail::actor_access::bind(a, *this, *exec_, addr, opts);
+    a.bind(*this, *exec_, addr, opts);
     {
         auto& s = shard_of(addr);
         std::lock_guard lock{s.mutex};
@@ -140,30 +140,30 @@ std::optional<error> node::admit(local_actor& a, const spawn_options& opts) {
         s.actors.emplace(addr.bits(), &a);
     }
     live_.fetch_add(1, std::memory_order_acq_rel);
-    if (auto failure = detail::actor_access::start(a); !failure.empty()) {
+    if (auto failure = a.start(); !failure.empty()) {
         return error{errc::start_failed, std::string{a.name()} + " at " + addr.to_string() +
                                              " failed to start: " + failure};
     }
     if (!opts.register_as.empty()) {
         if (auto r = register_name(opts.register_as, addr); !r) {
             exit(addr, exit_reason::shutdown("could not register its name"));
-            detail::actor_access::launch(a);
+            a.launch();
             return r.error();
         }
     }
-    detail::actor_access::launch(a);
+    a.launch();
     return std::nullopt;
 }
 
-detail::intrusive_ptr<local_actor> node::lookup(address a) const {
+detail::intrusive_ptr<detail::actor_cell> node::lookup(address a) const {
     auto& s = shard_of(a);
     std::lock_guard lock{s.mutex};
     auto it = s.actors.find(a.bits());
-    return it == s.actors.end() ? nullptr : detail::intrusive_ptr<local_actor>(it->second);
+    return it == s.actors.end() ? nullptr : detail::intrusive_ptr<detail::actor_cell>(it->second);
 }
 
-void node::on_actor_exit(local_actor& a) noexcept {
-    local_actor* removed = nullptr;
+void node::on_actor_exit(detail::actor_cell& a) noexcept {
+    detail::actor_cell* removed = nullptr;
     {
         auto& s = shard_of(a.addr());
         std::lock_guard lock{s.mutex};
@@ -182,11 +182,11 @@ void node::on_actor_exit(local_actor& a) noexcept {
     if (removed) removed->release();
 }
 
-errc node::failure_of(local_actor* to, detail::envelope* e) noexcept {
+errc node::failure_of(detail::actor_cell* to, detail::envelope* e) noexcept {
     return to->enqueue(e);
 }
 
-void node::deliver(local_actor* to, detail::envelope* e) noexcept {
+void node::deliver(detail::actor_cell* to, detail::envelope* e) noexcept {
     if (!to) {
         report_dead_letter(address{}, e, errc::no_such_actor);
         return;
@@ -208,7 +208,7 @@ result<void> node::try_deliver(address to, detail::envelope* e) noexcept {
     return error{errc::no_such_actor, "no actor at " + to.to_string()};
 }
 
-result<void> node::try_deliver(local_actor* to, detail::envelope* e) noexcept {
+result<void> node::try_deliver(detail::actor_cell* to, detail::envelope* e) noexcept {
     if (!to) {
         detail::dispose(e, errc::no_such_actor, "no such actor");
         return error{errc::no_such_actor, "the receiver does not exist"};
@@ -239,7 +239,7 @@ void node::report_dead_letter(address to, detail::envelope* e, errc why) noexcep
     detail::dispose(e, why, "the message was not delivered");
 }
 
-pending<void> node::send_envelope(local_actor* to, address addr, detail::envelope* e) {
+pending<void> node::send_envelope(detail::actor_cell* to, address addr, detail::envelope* e) {
     if (!to) {
         detail::dispose(e, errc::no_such_actor, "no such actor");
         return pending<void>::ready(error{errc::no_such_actor, "no actor at " + addr.to_string()});
@@ -250,10 +250,10 @@ pending<void> node::send_envelope(local_actor* to, address addr, detail::envelop
         detail::dispose(e, why, "not delivered");
         return pending<void>::ready(error{why, addr.to_string() + " has exited"});
     }
-    // Full: wait for room. See local_actor::release_slot for the other half of the handshake.
+    // Full: wait for room. See actor_cell::release_slot for the other half of the handshake.
     detail::intrusive_ptr<detail::async_state<void>> st{new detail::async_state<void>(exec_.get()),
                                                         detail::adopt};
-    auto& b = *to->bounded_;
+    auto& b = *to->bounded();
     {
         std::unique_lock lock{b.mutex};
         b.has_waiters.store(true);
@@ -270,20 +270,21 @@ pending<void> node::send_envelope(local_actor* to, address addr, detail::envelop
 
 void node::stop(address a) {
     if (auto p = lookup(a)) {
-        p->enqueue_self(detail::make_envelope<detail::stop_msg>(
+        p->enqueue_or_drop(detail::make_envelope<detail::stop_msg>(
             priority::exit, current_sender(), detail::stop_msg{exit_reason::normal(), false}));
     }
 }
 
 void node::kill(address a) {
     if (auto p = lookup(a)) {
-        p->enqueue_self(detail::make_envelope<detail::kill_msg>(priority::kill, current_sender()));
+        p->enqueue_or_drop(
+            detail::make_envelope<detail::kill_msg>(priority::kill, current_sender()));
     }
 }
 
 void node::exit(address a, exit_reason reason) {
     if (auto p = lookup(a)) {
-        p->enqueue_self(detail::make_envelope<detail::exit_msg>(
+        p->enqueue_or_drop(detail::make_envelope<detail::exit_msg>(
             priority::exit, current_sender(), detail::exit_msg{std::move(reason)}));
     }
 }
@@ -292,7 +293,7 @@ pending<exit_reason> node::wait(address a) {
     return wait(lookup(a).get());
 }
 
-pending<exit_reason> node::wait(local_actor* a) {
+pending<exit_reason> node::wait(detail::actor_cell* a) {
     detail::intrusive_ptr<detail::async_state<exit_reason>> st{
         new detail::async_state<exit_reason>(exec_.get()), detail::adopt};
     if (a) {
@@ -390,7 +391,7 @@ void node::shutdown() {
     if (shut_down_.exchange(true)) return;
     stopping_.store(true, std::memory_order_release);
     auto snapshot = [this] {
-        std::vector<detail::intrusive_ptr<local_actor>> all;
+        std::vector<detail::intrusive_ptr<detail::actor_cell>> all;
         for (auto& s : shards_) {
             std::lock_guard lock{s.mutex};
             for (auto& [bits, a] : s.actors) all.emplace_back(a);
@@ -404,7 +405,7 @@ void node::shutdown() {
         live_cv_.wait_for(lock, limit, all_gone);
     };
     for (auto& a : snapshot()) {
-        a->enqueue_self(detail::make_envelope<detail::stop_msg>(
+        a->enqueue_or_drop(detail::make_envelope<detail::stop_msg>(
             priority::exit, address{},
             detail::stop_msg{exit_reason::shutdown("the node is shutting down"), true}));
     }
@@ -419,7 +420,7 @@ void node::shutdown() {
     exec_->shutdown();
     // Whatever is still in the table could not run any more; drop our references.
     for (auto& s : shards_) {
-        std::unordered_map<std::uint64_t, local_actor*> left;
+        std::unordered_map<std::uint64_t, detail::actor_cell*> left;
         {
             std::lock_guard lock{s.mutex};
             left.swap(s.actors);

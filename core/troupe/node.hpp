@@ -82,10 +82,10 @@ public:
         if (stopping_.load(std::memory_order_acquire)) {
             return error{errc::shutting_down, "the node is shutting down; spawn refused"};
         }
-        A* a = new A(std::forward<Args>(args)...);
-        detail::intrusive_ptr<A> keep{a, detail::adopt};
-        if (auto failed = admit(*a, opts)) return std::move(*failed);
-        return ref<A>{std::move(keep)};
+        detail::intrusive_ptr<detail::actor_cell> cell{
+            new detail::actor_cell(new A(std::forward<Args>(args)...)), detail::adopt};
+        if (auto failed = admit(*cell, opts)) return std::move(*failed);
+        return ref<A>{std::move(cell)};
     }
 
     // --- messaging by address (thread-safe) ----------------------------------------------
@@ -114,7 +114,7 @@ public:
     /// Completes with the exit reason when the actor exits (noproc if it does not exist).
     pending<exit_reason> wait(address a);
     /// The same for an actor we hold: gives its exit reason even if it already exited.
-    pending<exit_reason> wait(local_actor* a);
+    pending<exit_reason> wait(detail::actor_cell* a);
     /// Stops gracefully and waits up to `timeout` for the exit (errc::timeout if not).
     pending<exit_reason> stop_and_wait(address a, duration timeout);
 
@@ -157,7 +157,7 @@ public:
     /// How many actors are alive.
     std::size_t actor_count() const noexcept { return live_.load(std::memory_order_acquire); }
     /// The live actor at `a`, or null.
-    detail::intrusive_ptr<local_actor> lookup(address a) const;
+    detail::intrusive_ptr<detail::actor_cell> lookup(address a) const;
 
     /// Stops every actor (stopped hooks run; stopping hooks cannot veto), waits up to the
     /// configured grace, kills what is left, then joins the executor. Idempotent.
@@ -171,30 +171,31 @@ public:
     }
     static address current_sender() noexcept;
     /// Delivers or reports to the dead-letter hook.
-    void deliver(local_actor* to, detail::envelope* e) noexcept;
+    void deliver(detail::actor_cell* to, detail::envelope* e) noexcept;
     void deliver(address to, detail::envelope* e) noexcept;
-    result<void> try_deliver(local_actor* to, detail::envelope* e) noexcept;
+    result<void> try_deliver(detail::actor_cell* to, detail::envelope* e) noexcept;
     result<void> try_deliver(address to, detail::envelope* e) noexcept;
     template <class R>
-    pending<R> ask_envelope(const detail::intrusive_ptr<local_actor>& to, address addr,
+    pending<R> ask_envelope(const detail::intrusive_ptr<detail::actor_cell>& to, address addr,
                             detail::envelope* e, duration timeout);
     template <class R>
-    pending<R> ask_envelope(local_actor* to, address addr, detail::envelope* e, duration timeout);
+    pending<R> ask_envelope(detail::actor_cell* to, address addr, detail::envelope* e,
+                            duration timeout);
     /// Sends with back-pressure: waits while a bounded mailbox is full.
-    pending<void> send_envelope(local_actor* to, address addr, detail::envelope* e);
+    pending<void> send_envelope(detail::actor_cell* to, address addr, detail::envelope* e);
     timer arm(detail::timer_node* t);
     void report_dead_letter(address to, detail::envelope* e, errc why) noexcept;
-    void on_actor_exit(local_actor& a) noexcept;
+    void on_actor_exit(detail::actor_cell& a) noexcept;
 
 private:
-    std::optional<error> admit(local_actor& a, const spawn_options& opts);
+    std::optional<error> admit(detail::actor_cell& a, const spawn_options& opts);
     void remove_names_of(address a);
-    errc failure_of(local_actor* to, detail::envelope* e) noexcept;
+    errc failure_of(detail::actor_cell* to, detail::envelope* e) noexcept;
 
     static constexpr std::size_t shard_count = 64;
     struct shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::uint64_t, local_actor*> actors;  // strong references
+        std::unordered_map<std::uint64_t, detail::actor_cell*> actors;  // strong references
     };
     shard& shard_of(address a) const noexcept {
         return shards_[(a.bits() * 0x9E3779B97F4A7C15ULL) >> 58];
@@ -247,13 +248,13 @@ private:
 }  // namespace detail
 
 template <class R>
-pending<R> node::ask_envelope(const detail::intrusive_ptr<local_actor>& to, address addr,
+pending<R> node::ask_envelope(const detail::intrusive_ptr<detail::actor_cell>& to, address addr,
                               detail::envelope* e, duration timeout) {
     return ask_envelope<R>(to.get(), addr, e, timeout);
 }
 
 template <class R>
-pending<R> node::ask_envelope(local_actor* to, address addr, detail::envelope* e,
+pending<R> node::ask_envelope(detail::actor_cell* to, address addr, detail::envelope* e,
                               duration timeout) {
     detail::intrusive_ptr<detail::async_state<R>> st{new detail::async_state<R>(exec_.get()),
                                                      detail::adopt};

@@ -26,7 +26,7 @@ private:
 // Posts a time-out into the process at its deadline.
 class receive_timer final : public detail::timer_node {
 public:
-    receive_timer(time_point at, process* p, std::function<void()> fn)
+    receive_timer(time_point at, detail::actor_cell* p, std::function<void()> fn)
         : timer_node(at, duration::zero()), p_(p), fn_(std::move(fn)) {}
 
 private:
@@ -35,7 +35,7 @@ private:
         p_.reset();
         fn_ = nullptr;
     }
-    detail::intrusive_ptr<local_actor> p_;
+    detail::intrusive_ptr<detail::actor_cell> p_;
     std::function<void()> fn_;
 };
 
@@ -97,7 +97,8 @@ void process::wait_for(request& r, bool timed, duration timeout) {
     waiting_ = &r;
     if (timed) {
         auto seq = r.seq;
-        auto* t = new receive_timer(home().now() + timeout, this, [this, seq] { on_timeout(seq); });
+        auto* t =
+            new receive_timer(home().now() + timeout, &cell(), [this, seq] { on_timeout(seq); });
         r.deadline = home().arm(t);
         extras().timers.emplace_back(t);
         if (extras().timers.size() > 16) extras().prune_timers();

@@ -9,6 +9,7 @@
 
 #include <troupe/address.hpp>
 #include <troupe/clock.hpp>
+#include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/handler_traits.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/error.hpp>
@@ -23,12 +24,16 @@ template <class A>
 class ref {
 public:
     ref() = default;
-    explicit ref(detail::intrusive_ptr<A> p) noexcept : p_(std::move(p)) {}
+    explicit ref(detail::intrusive_ptr<detail::actor_cell> p) noexcept : p_(std::move(p)) {}
 
     address addr() const noexcept { return p_ ? p_->addr() : address{}; }
     operator address() const noexcept { return addr(); }
     explicit operator bool() const noexcept { return static_cast<bool>(p_); }
-    A* get() const noexcept { return p_.get(); }
+    /// The actor object while it lives; null once it has exited (its state is destroyed at
+    /// exit). Reading it races with the actor's own thread: for tests and debugging.
+    A* get() const noexcept { return p_ ? static_cast<A*>(p_->behavior()) : nullptr; }
+    /// The runtime's half of the actor; stays valid as long as the ref.
+    detail::actor_cell* cell() const noexcept { return p_.get(); }
 
     /// Fire and forget; FIFO per sender. Undeliverable messages go to dead letters (an
     /// empty ref has no node to report to: the message is dropped).
@@ -99,7 +104,7 @@ private:
                       "troupe: this actor does not handle this message type; list it in "
                       "troupe::actor<Self, Messages...> and add a handle() overload for it");
     }
-    detail::intrusive_ptr<A> p_;
+    detail::intrusive_ptr<detail::actor_cell> p_;
 };
 
 }  // namespace troupe

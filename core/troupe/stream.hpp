@@ -70,17 +70,19 @@ task<> drive_range(process&, ref<A> to, R range, std::uint64_t id) {
 
 template <class A, class T>
 stream_handle attach_stream(const ref<A>& to, generator<T> gen) {
+    if (!to) return stream_handle{};
     auto id = detail::next_stream_id();
     auto driver =
-        spawn_process(to.get()->home(), &detail::drive_generator<A, T>, to, std::move(gen), id);
+        spawn_process(to.cell()->home(), &detail::drive_generator<A, T>, to, std::move(gen), id);
     return stream_handle{id, driver ? std::move(driver.value()) : ref<process>{}};
 }
 
 template <class A, std::ranges::input_range R>
 stream_handle attach_stream(const ref<A>& to, R range) {
+    if (!to) return stream_handle{};
     auto id = detail::next_stream_id();
     auto driver =
-        spawn_process(to.get()->home(), &detail::drive_range<A, R>, to, std::move(range), id);
+        spawn_process(to.cell()->home(), &detail::drive_range<A, R>, to, std::move(range), id);
     return stream_handle{id, driver ? std::move(driver.value()) : ref<process>{}};
 }
 

@@ -15,7 +15,9 @@
 namespace troupe {
 
 class node;
-class local_actor;
+namespace detail {
+class actor_cell;
+}
 
 class timer {
 public:
@@ -40,13 +42,13 @@ private:
 namespace detail {
 
 /// Delivers a message (a copy each time, for an interval) to an actor.
-void deliver_from_timer(node* n, local_actor* target, address to, envelope* e, bool periodic,
+void deliver_from_timer(node* n, actor_cell* target, address to, envelope* e, bool periodic,
                         timer_node* self) noexcept;
 
 template <class M>
 class send_timer final : public timer_node {
 public:
-    send_timer(intrusive_ptr<local_actor> target, address to, address sender, time_point at,
+    send_timer(intrusive_ptr<actor_cell> target, address to, address sender, time_point at,
                duration period, M msg, node* n)
         : timer_node(at, period),
           target_(std::move(target)),
@@ -76,7 +78,7 @@ private:
         msg_.reset();
     }
 
-    intrusive_ptr<local_actor> target_;
+    intrusive_ptr<actor_cell> target_;
     address to_;
     address sender_;
     node* node_;
@@ -84,7 +86,7 @@ private:
 };
 
 template <class M>
-timer_node* make_send_timer(intrusive_ptr<local_actor> target, address to, time_point at,
+timer_node* make_send_timer(intrusive_ptr<actor_cell> target, address to, time_point at,
                             duration period, M msg, node* n, address sender = {}) {
     return new send_timer<M>(std::move(target), to, sender, at, period, std::move(msg), n);
 }

@@ -31,10 +31,6 @@ struct relay : troupe::actor<relay, set_next, start, token> {
 
     void handle(set_next m) { next = std::move(m.next); }
 
-    // A ref keeps the memory of the actor it names alive, so a ring of refs is a cycle:
-    // break it when the relay exits, or the ring's memory is never freed.
-    void on_stopped(const troupe::exit_reason&) override { next = {}; }
-
     // Reply later: the ask is answered by whichever relay sees the last hop.
     troupe::deferred<std::uint64_t> handle(start m) {
         next.tell(token{m.hops - 1, m.hops, reply_later<std::uint64_t>()});

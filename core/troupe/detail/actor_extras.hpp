@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/async_state.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/detail/timer_node.hpp>
 #include <troupe/exit_reason.hpp>
-#include <troupe/local_actor.hpp>
 
 namespace troupe::detail {
 
@@ -48,18 +48,6 @@ struct bounded_state {
     std::atomic<bool> has_waiters{false};
     std::mutex mutex;  // guards waiters
     std::deque<blocked_sender> waiters;
-};
-
-/// The runtime's private door into actors.
-struct actor_access {
-    static void bind(local_actor& a, node& n, executor& exec, address addr,
-                     const spawn_options& opts);
-    /// Runs the start hook; on failure returns the reason and the actor is closed.
-    static std::string start(local_actor& a);
-    /// Lets a started actor run (schedules it if messages arrived during start).
-    static void launch(local_actor& a) noexcept;
-    static std::string_view type_name(const local_actor& a) noexcept { return a.type_name(); }
-    static void set_current(local_actor* a) noexcept;
 };
 
 }  // namespace troupe::detail

@@ -6,30 +6,31 @@
 #include <functional>
 
 namespace troupe {
-class local_actor;
 class executor;
 }  // namespace troupe
 
 namespace troupe::detail {
 
-inline thread_local local_actor* tl_current = nullptr;
+class actor_cell;
+
+inline thread_local actor_cell* tl_current = nullptr;
 /// The executor running the current detached coroutine job (concurrent handlers), if any.
 inline thread_local executor* tl_job_executor = nullptr;
 
 /// The actor whose handler runs on this thread, or nullptr.
-inline local_actor* current_actor() noexcept {
+inline actor_cell* current_actor() noexcept {
     return tl_current;
 }
 
-void actor_add_ref(local_actor* a) noexcept;
-void actor_release(local_actor* a) noexcept;
+void actor_add_ref(actor_cell* a) noexcept;
+void actor_release(actor_cell* a) noexcept;
 
 /// Resumes `h` inside actor `a` (on the system lane). If `a` has exited, `h` is not resumed
 /// (its frame belongs to the actor and was destroyed with it).
-void resume_in(local_actor* a, std::coroutine_handle<> h) noexcept;
+void resume_in(actor_cell* a, std::coroutine_handle<> h) noexcept;
 /// Resumes `h` as a job of its own on `exec` (a concurrent handler's continuation).
 void resume_on(executor* exec, std::coroutine_handle<> h) noexcept;
 /// Runs `fn` inside actor `a`; dropped if `a` has exited.
-void call_in(local_actor* a, std::function<void()> fn) noexcept;
+void call_in(actor_cell* a, std::function<void()> fn) noexcept;
 
 }  // namespace troupe::detail

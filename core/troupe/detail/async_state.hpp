@@ -156,7 +156,7 @@ private:
     bool blocking_ = false;
     executor* exec_;
     timer_node* timeout_ = nullptr;
-    local_actor* actor_ = nullptr;
+    actor_cell* actor_ = nullptr;
     executor* job_exec_ = nullptr;
     std::coroutine_handle<> handle_;
     std::function<void(result<T>)> callback_;

@@ -8,11 +8,11 @@
 #include <type_traits>
 #include <utility>
 
+#include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/actor_hooks.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/detail/reply_sink.hpp>
-#include <troupe/local_actor.hpp>
 #include <troupe/reply_handle.hpp>
 #include <troupe/task.hpp>
 
@@ -100,11 +100,8 @@ struct detached {
     std::coroutine_handle<promise_type> handle;
 };
 
-/// Tells `actor` (inside its context) that a concurrent handler ended, with its failure.
-void concurrent_finished(local_actor* actor, std::exception_ptr failure) noexcept;
-
 template <class T>
-detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<local_actor> self,
+detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<actor_cell> self,
                         envelope_ptr msg) {
     std::exception_ptr failure;
     try {
@@ -122,7 +119,7 @@ detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<local_a
     if (sink) sink->release();
     t = {};  // the coroutine frame goes first: it may refer to the message
     msg.reset();
-    concurrent_finished(self.get(), failure);
+    self->concurrent_finished(failure);
 }
 
 }  // namespace troupe::detail

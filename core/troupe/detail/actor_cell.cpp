@@ -1,0 +1,450 @@
+#include <algorithm>
+#include <cstdint>
+
+#include <spdlog/logger.h>
+
+#include <troupe/detail/actor_cell.hpp>
+#include <troupe/detail/actor_extras.hpp>
+#include <troupe/detail/running_handlers.hpp>
+#include <troupe/detail/system_messages.hpp>
+#include <troupe/executor.hpp>
+#include <troupe/local_actor.hpp>
+#include <troupe/node.hpp>
+
+namespace troupe::detail {
+namespace {
+
+void* closed_listeners() noexcept {
+    return reinterpret_cast<void*>(std::uintptr_t{1});
+}
+
+template <class M>
+bool is(const envelope& e) noexcept {
+    return e.type() == type_id_of<M>();
+}
+
+bool is_system(const envelope& e) noexcept {
+    return e.type()->internal;
+}
+
+template <class M>
+M& payload(envelope& e) noexcept {
+    return static_cast<envelope_of<M>&>(e).value;
+}
+
+// Runs a coroutine handle as a job of its own (concurrent handlers).
+class coroutine_job final : public resumable {
+public:
+    coroutine_job(std::coroutine_handle<> h, executor* exec) noexcept : h_(h), exec_(exec) {}
+    resume_result resume(std::size_t) override {
+        auto h = std::exchange(h_, {});
+        auto* prev = std::exchange(tl_job_executor, exec_);
+        h.resume();
+        tl_job_executor = prev;
+        return resume_result::done;
+    }
+    void add_ref() noexcept override {}
+    void release() noexcept override {
+        if (h_) h_.destroy();  // never ran (executor shut down)
+        delete this;
+    }
+
+private:
+    std::coroutine_handle<> h_;
+    executor* exec_;
+};
+
+}  // namespace
+
+void actor_add_ref(actor_cell* a) noexcept {
+    a->add_ref();
+}
+void actor_release(actor_cell* a) noexcept {
+    a->release();
+}
+
+void resume_in(actor_cell* a, std::coroutine_handle<> h) noexcept {
+    auto* e = make_envelope<resume_msg>(priority::system, address{}, resume_msg{h});
+    if (a->enqueue(e) != errc{}) e->ops->destroy(e);
+}
+
+void resume_on(executor* exec, std::coroutine_handle<> h) noexcept {
+    exec->schedule(new coroutine_job(h, exec));
+}
+
+void call_in(actor_cell* a, std::function<void()> fn) noexcept {
+    auto* e = make_envelope<call_msg>(priority::system, address{}, call_msg{std::move(fn)});
+    if (a->enqueue(e) != errc{}) e->ops->destroy(e);
+}
+
+std::string describe_exception(std::exception_ptr ep) {
+    try {
+        std::rethrow_exception(ep);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
+
+void actor_extras::prune_timers() {
+    std::erase_if(timers, [](const intrusive_ptr<timer_node>& t) { return !t->is_pending(); });
+}
+
+actor_cell::actor_cell(local_actor* behavior) noexcept : behavior_(behavior) {
+    behavior->cell_ = this;
+    type_name_ = behavior->type_name();
+}
+
+void actor_cell::bind(node& n, executor& exec, address addr, const spawn_options& opts) {
+    node_ = &n;
+    exec_ = &exec;
+    addr_ = addr;
+    if (!opts.name.empty()) name_ = std::make_unique<const std::string>(opts.name);
+    if (opts.capacity > 0) bounded_ = new bounded_state(opts.capacity);
+}
+
+std::string actor_cell::start() {
+    auto* prev = std::exchange(tl_current, this);
+    std::string failure;
+    try {
+        behavior()->on_start();
+    } catch (...) {
+        failure = describe_exception(std::current_exception());
+        if (failure.empty()) failure = "the start hook failed";
+    }
+    tl_current = prev;
+    if (!failure.empty()) {
+        // The actor never existed: no stopped hook; whoever sent it something learns so.
+        life_ = life::dead;
+        extras_.reset();
+        for (auto* e = inbox_.close(); e;) {
+            auto* next = e->next;
+            dispose(e, errc::no_such_actor, "the actor failed to start");
+            e = next;
+        }
+        fail_blocked_senders();
+        node_->on_actor_exit(*this);
+        close_listeners(exit_reason::error(failure));
+        retire_behavior();
+    }
+    return failure;
+}
+
+void actor_cell::launch() noexcept {
+    life_ = life::running;
+    if (inbox_.has_new() || !inbox_.try_block()) schedule_self();
+}
+
+actor_cell::~actor_cell() {
+    // Normally empty: a dead actor closed its mailbox. Not so if the node was torn down
+    // while the actor could not run any more.
+    for (auto* e = inbox_.close(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor was destroyed");
+        e = next;
+    }
+    for (auto* e = lanes_.take_all(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor was destroyed");
+        e = next;
+    }
+    if (bounded_) {
+        fail_blocked_senders();
+        delete bounded_;
+    }
+    // An actor that never ran to its exit (its node was torn down): nothing else can use
+    // the behaviour now, since concurrent handlers hold a reference to the cell.
+    delete behavior_.load(std::memory_order_acquire);
+}
+
+actor_extras& actor_cell::extras() {
+    if (!extras_) extras_ = std::make_unique<actor_extras>();
+    return *extras_;
+}
+
+std::size_t actor_cell::capacity() const noexcept {
+    return bounded_ ? bounded_->capacity : 0;
+}
+
+errc actor_cell::enqueue(envelope* e) noexcept {
+    bool counted = bounded_ && e->prio == priority::user;
+    if (counted && bounded_->queued.fetch_add(1) >= bounded_->capacity) {
+        bounded_->queued.fetch_sub(1);
+        return errc::mailbox_full;
+    }
+    switch (inbox_.push(e)) {
+        case inbox::push_result::ok:
+            return errc{};
+        case inbox::push_result::unblocked:
+            schedule_self();
+            return errc{};
+        case inbox::push_result::closed:
+            break;
+    }
+    if (counted) bounded_->queued.fetch_sub(1);
+    return errc::no_such_actor;
+}
+
+void actor_cell::enqueue_or_drop(envelope* e) noexcept {
+    if (enqueue(e) != errc{}) dispose(e, errc::no_such_actor, "the actor has exited");
+}
+
+void actor_cell::schedule_self() noexcept {
+    add_ref();
+    exec_->schedule(this);
+}
+
+void actor_cell::attach(exit_listener* l) noexcept {
+    void* head = listeners_.load(std::memory_order_acquire);
+    for (;;) {
+        if (head == closed_listeners()) {
+            l->notify(addr_, extras_->final_reason);
+            return;
+        }
+        l->next_listener = static_cast<exit_listener*>(head);
+        if (listeners_.compare_exchange_weak(head, l, std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+            return;
+        }
+    }
+}
+
+void actor_cell::close_listeners(const exit_reason& reason) noexcept {
+    extras().final_reason = reason;
+    void* head = listeners_.exchange(closed_listeners(), std::memory_order_acq_rel);
+    // Notify in attach order.
+    exit_listener* list = nullptr;
+    for (auto* l = static_cast<exit_listener*>(head); l;) {
+        auto* next = l->next_listener;
+        l->next_listener = list;
+        list = l;
+        l = next;
+    }
+    while (list) {
+        auto* next = list->next_listener;
+        list->notify(addr_, reason);
+        list = next;
+    }
+}
+
+void actor_cell::quit(exit_reason reason) {
+    quit_requested_ = true;
+    extras().quit_reason = std::move(reason);
+}
+
+resumable::resume_result actor_cell::resume(std::size_t budget) {
+    auto* prev = std::exchange(tl_current, this);
+    std::size_t handled = 0;
+    resume_result result = resume_result::done;
+    for (;;) {
+        if (auto* chain = inbox_.take_all()) lanes_.add_all(chain);
+        envelope* e = lanes_.pop_urgent();
+        if (!e && life_ != life::dead && !exclusive_busy_ && !draining_) {
+            e = lanes_.pop_user();
+            if (e && bounded_) release_slot();
+        }
+        if (!e) {
+            if (life_ == life::dead || inbox_.try_block()) break;
+            continue;
+        }
+        run_envelope(e);
+        if (life_ == life::dead) break;
+        if (++handled >= budget) {
+            result = resume_result::again;
+            break;
+        }
+    }
+    tl_current = prev;
+    return result;
+}
+
+void actor_cell::run_envelope(envelope* e) {
+    current_ = e;
+    // Static storage: still valid if the envelope is handed over.
+    auto type = is<resume_msg>(*e) ? std::string_view{"a resumed coroutine"} : e->type()->name;
+    try {
+        if (is_system(*e)) {
+            handle_system(*e);
+        } else {
+            if (auto& trace = node_->trace_hook_fn(); trace && e->prio == priority::user) {
+                trace(e->sender, addr_, type);
+            }
+            switch (behavior()->dispatch(*e)) {
+                case local_actor::dispatch_result::handled:
+                    break;
+                case local_actor::dispatch_result::wait_for_concurrent:
+                    current_ = nullptr;
+                    if (bounded_) bounded_->queued.fetch_add(1);
+                    lanes_.push_front_user(e);
+                    draining_ = true;
+                    return;
+                case local_actor::dispatch_result::kept:
+                    current_ = nullptr;
+                    break;
+            }
+        }
+    } catch (...) {
+        auto what = describe_exception(std::current_exception());
+        if (auto* owned = std::exchange(current_, nullptr)) {
+            fail(owned, error{errc::handler_failed, what});
+        }
+        node_->logger().error("{} {}: handler for {} threw: {}; the actor exits", addr_.to_string(),
+                              name(), type, what);
+        terminate(exit_reason::error(what));
+        return;
+    }
+    if (auto* owned = std::exchange(current_, nullptr)) {
+        dispose(owned, errc::no_reply, "the handler returned without replying");
+    }
+    if (quit_requested_ && life_ != life::dead) terminate(extras().quit_reason);
+}
+
+void actor_cell::handle_system(envelope& e) {
+    if (is<resume_msg>(e)) {
+        payload<resume_msg>(e).handle.resume();
+        reap_handlers();
+    } else if (is<call_msg>(e)) {
+        payload<call_msg>(e).fn();
+    } else if (is<concurrent_done_msg>(e)) {
+        if (--concurrent_in_flight_ == 0) draining_ = false;
+        if (auto failure = payload<concurrent_done_msg>(e).failure) std::rethrow_exception(failure);
+    } else if (is<stop_msg>(e)) {
+        auto& m = payload<stop_msg>(e);
+        handle_stop(m.forced, std::move(m.reason));
+    } else if (is<exit_msg>(e)) {
+        terminate(std::move(payload<exit_msg>(e).reason));
+    } else if (is<kill_msg>(e)) {
+        terminate(exit_reason::killed());
+    }
+}
+
+void actor_cell::handle_stop(bool forced, exit_reason reason) {
+    if (!forced && !behavior()->on_stopping()) {
+        node_->logger().debug("{} {}: stop vetoed by the stopping hook", addr_.to_string(), name());
+        return;
+    }
+    terminate(std::move(reason));
+}
+
+void actor_cell::start_handler(std::unique_ptr<running_handler> h) {
+    h->handle().resume();
+    if (h->handle().done()) {
+        h->finish();
+        return;
+    }
+    if (h->exclusive()) exclusive_busy_ = true;
+    extras().handlers.push_back(std::move(h));
+}
+
+void actor_cell::start_concurrent(std::coroutine_handle<> driver) {
+    ++concurrent_in_flight_;
+    pins_.fetch_add(1, std::memory_order_relaxed);
+    exec_->schedule(new coroutine_job(driver, exec_));
+}
+
+void actor_cell::concurrent_finished(std::exception_ptr failure) noexcept {
+    if (pins_.fetch_sub(1, std::memory_order_acq_rel) == (retired | 1)) {
+        delete behavior_.exchange(nullptr, std::memory_order_acq_rel);  // the last reader
+    }
+    auto* e = make_envelope<concurrent_done_msg>(priority::system, address{},
+                                                 concurrent_done_msg{std::move(failure)});
+    enqueue_or_drop(e);
+}
+
+void actor_cell::retire_behavior() noexcept {
+    // Concurrent handlers still reading the behaviour delete it when the last one ends.
+    if ((pins_.fetch_or(retired, std::memory_order_acq_rel) & ~retired) == 0) {
+        delete behavior_.exchange(nullptr, std::memory_order_acq_rel);
+    }
+}
+
+void actor_cell::reap_handlers() {
+    if (!extras_) return;
+    auto& list = extras_->handlers;
+    for (std::size_t i = 0; i < list.size();) {
+        if (!list[i]->handle().done()) {
+            ++i;
+            continue;
+        }
+        auto finished = std::move(list[i]);
+        list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+        exclusive_busy_ =
+            std::any_of(list.begin(), list.end(), [](const auto& h) { return h->exclusive(); });
+        finished->finish();  // may throw: the handler failed
+    }
+}
+
+void actor_cell::release_slot() noexcept {
+    bounded_->queued.fetch_sub(1);
+    if (!bounded_->has_waiters.load()) return;
+    std::lock_guard lock{bounded_->mutex};
+    while (!bounded_->waiters.empty() && bounded_->queued.load() < bounded_->capacity) {
+        auto w = std::move(bounded_->waiters.front());
+        bounded_->waiters.pop_front();
+        bounded_->queued.fetch_add(1);
+        if (inbox_.push(w.message) == inbox::push_result::closed) {
+            dispose(w.message, errc::no_such_actor, "the actor has exited");
+            w.done->complete(error{errc::no_such_actor, addr_.to_string() + " has exited"});
+        } else {
+            w.done->complete(result<void>{});
+        }
+    }
+    bounded_->has_waiters.store(!bounded_->waiters.empty());
+}
+
+void actor_cell::fail_blocked_senders() noexcept {
+    if (!bounded_) return;
+    std::deque<blocked_sender> waiters;
+    {
+        std::lock_guard lock{bounded_->mutex};
+        waiters.swap(bounded_->waiters);
+        bounded_->has_waiters.store(false);
+    }
+    for (auto& w : waiters) {
+        dispose(w.message, errc::no_such_actor, "the actor has exited");
+        w.done->complete(error{errc::no_such_actor, addr_.to_string() + " has exited"});
+    }
+}
+
+void actor_cell::terminate(exit_reason reason) noexcept {
+    if (life_ == life::dead) return;
+    life_ = life::dead;
+    if (extras_) {
+        // Suspended handler frames die with the actor; their askers learn why.
+        auto handlers = std::move(extras_->handlers);
+        for (auto& h : handlers) h->abandon(reason);
+        handlers.clear();
+        for (auto& t : extras_->timers) t->cancel();
+        extras_->timers.clear();
+    }
+    exclusive_busy_ = draining_ = false;
+    try {
+        behavior()->on_stopped(reason);
+    } catch (...) {
+        node_->logger().error("{} {}: the stopped hook threw: {}", addr_.to_string(), name(),
+                              describe_exception(std::current_exception()));
+    }
+    for (auto* e = inbox_.close(); e;) {
+        auto* next = e->next;
+        lanes_.add(e);
+        e = next;
+    }
+    for (auto* e = lanes_.take_all(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor exited before handling the message");
+        e = next;
+    }
+    fail_blocked_senders();
+    if (reason.is_normal() || reason.what() == exit_reason::kind::shutdown) {
+        node_->logger().debug("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
+    } else {
+        node_->logger().warn("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
+    }
+    // Gone from the table and the registry before anyone hears of the exit.
+    node_->on_actor_exit(*this);
+    close_listeners(reason);
+    retire_behavior();
+}
+
+}  // namespace troupe::detail
