@@ -171,6 +171,27 @@ TEST(Coroutine, ThenCallbackRunsInTheAskingActor) {
     EXPECT_EQ(log, (std::vector<std::string>{"poke", "reply 7 in actor"}));
 }
 
+// The deferred-reply pattern: ask another actor and answer from the callback, which owns
+// the (move-only) reply handle.
+struct forward_get {};
+struct forwarder : troupe::actor<forwarder, forward_get> {
+    troupe::ref<backend> b;
+    explicit forwarder(troupe::ref<backend> be) : b(std::move(be)) {}
+    troupe::deferred<int> handle(forward_get) {
+        b.ask(get{}, 1s).then([reply = reply_later<int>()](troupe::result<int> r) mutable {
+            reply.send(r.value() * 10);
+        });
+        return {};
+    }
+};
+
+TEST(Coroutine, ThenCallbackCanOwnAReplyHandle) {
+    troupe::testing::runtime rt;
+    auto b = rt.node().spawn<backend>().value();
+    auto f = rt.node().spawn<forwarder>(b).value();
+    EXPECT_EQ(f.ask(forward_get{}, 5s).get().value(), 70);
+}
+
 TEST(Coroutine, ThenCallbackFromAPlainThreadRunsOnCompletion) {
     troupe::testing::runtime rt;
     auto b = rt.node().spawn<backend>().value();

@@ -43,7 +43,9 @@ public:
 
     /// Calls fn(result<T>) once the result is there: inside the calling actor's context if
     /// called from an actor, else on the thread that completes it.
-    void then(std::function<void(result<T>)> fn) && { state_->on_complete(std::move(fn)); }
+    void then(detail::unique_function<void(result<T>)> fn) && {
+        state_->on_complete(std::move(fn));
+    }
 
     // co_await support.
     bool await_ready() const noexcept { return state_->ready(); }

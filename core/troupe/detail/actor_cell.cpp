@@ -72,7 +72,7 @@ void resume_on(executor* exec, std::coroutine_handle<> h) noexcept {
     exec->schedule(new coroutine_job(h, exec));
 }
 
-void call_in(actor_cell* a, std::function<void()> fn) noexcept {
+void call_in(actor_cell* a, unique_function<void()> fn) noexcept {
     auto* e = make_envelope<call_msg>(priority::system, address{}, call_msg{std::move(fn)});
     if (a->enqueue(e) != errc{}) e->ops->destroy(e);
 }

@@ -5,6 +5,8 @@
 #include <coroutine>
 #include <functional>
 
+#include <troupe/detail/unique_function.hpp>
+
 namespace troupe {
 class executor;
 }  // namespace troupe
@@ -31,6 +33,6 @@ void resume_in(actor_cell* a, std::coroutine_handle<> h) noexcept;
 /// Resumes `h` as a job of its own on `exec` (a concurrent handler's continuation).
 void resume_on(executor* exec, std::coroutine_handle<> h) noexcept;
 /// Runs `fn` inside actor `a`; dropped if `a` has exited.
-void call_in(actor_cell* a, std::function<void()> fn) noexcept;
+void call_in(actor_cell* a, unique_function<void()> fn) noexcept;
 
 }  // namespace troupe::detail

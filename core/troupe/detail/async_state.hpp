@@ -24,6 +24,7 @@
 #include <troupe/detail/pool.hpp>
 #include <troupe/detail/reply_sink.hpp>
 #include <troupe/detail/timer_node.hpp>
+#include <troupe/detail/unique_function.hpp>
 #include <troupe/error.hpp>
 #include <troupe/executor.hpp>
 
@@ -81,7 +82,7 @@ public:
     }
 
     /// Step 1 for a callback.
-    void on_complete(std::function<void(result<T>)> fn) {
+    void on_complete(unique_function<void(result<T>)> fn) {
         callback_ = std::move(fn);
         actor_ = current_actor();
         if (actor_) actor_add_ref(actor_);
@@ -159,7 +160,7 @@ private:
     actor_cell* actor_ = nullptr;
     executor* job_exec_ = nullptr;
     std::coroutine_handle<> handle_;
-    std::function<void(result<T>)> callback_;
+    unique_function<void(result<T>)> callback_;
     std::optional<result<T>> result_;
 };
 

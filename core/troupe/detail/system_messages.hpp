@@ -6,6 +6,7 @@
 #include <functional>
 
 #include <troupe/detail/type_id.hpp>
+#include <troupe/detail/unique_function.hpp>
 #include <troupe/exit_reason.hpp>
 
 namespace troupe::detail {
@@ -16,7 +17,7 @@ struct resume_msg {
 };
 /// Run a function inside this actor (system lane): callbacks, cross-thread crash reports.
 struct call_msg {
-    std::function<void()> fn;
+    unique_function<void()> fn;
 };
 /// A concurrent handler finished (system lane); `failure` is its exception, if any.
 struct concurrent_done_msg {
