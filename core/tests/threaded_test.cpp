@@ -213,6 +213,22 @@ TEST(Threaded, DestroyingANodeWithBusyActorsIsSafe) {
     SUCCEED();
 }
 
+struct shutdown_now {};
+struct terminator : troupe::actor<terminator, shutdown_now> {
+    void handle(shutdown_now) { home().shutdown(); }
+};
+
+TEST(Threaded, ShutdownFromInsideAnActorStopsEveryone) {
+    troupe::node n{workers(2)};
+    auto e = n.spawn<echo>().value();
+    auto t = n.spawn<terminator>().value();
+    auto exit = e.wait();
+    t.tell(shutdown_now{});
+    auto r = std::move(exit).get();
+    EXPECT_EQ(r.value(), troupe::exit_reason::shutdown("the node is shutting down"));
+    EXPECT_EQ(n.spawn<echo>().error().code(), troupe::errc::shutting_down);
+}
+
 TEST(Threaded, BoundedMailboxBackPressureAcrossThreads) {
     troupe::node n{workers(2)};
     troupe::spawn_options opts;

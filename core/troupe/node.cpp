@@ -388,7 +388,11 @@ pending<void> node::sleep(duration delay) {
 }
 
 void node::shutdown() {
-    if (shut_down_.exchange(true)) return;
+    // From an actor (a worker thread) the node cannot wait for its own workers: ask every
+    // actor to stop and let the node's destructor, on its owner's thread, finish the job.
+    bool from_worker = exec_->on_worker_thread();
+    if (!from_worker && shut_down_.exchange(true)) return;
+    if (from_worker && stopping_.exchange(true)) return;
     stopping_.store(true, std::memory_order_release);
     auto snapshot = [this] {
         std::vector<detail::intrusive_ptr<detail::actor_cell>> all;
@@ -404,11 +408,15 @@ void node::shutdown() {
         std::unique_lock lock{live_mutex_};
         live_cv_.wait_for(lock, limit, all_gone);
     };
-    for (auto& a : snapshot()) {
-        a->enqueue_or_drop(detail::make_envelope<detail::stop_msg>(
-            priority::exit, address{},
-            detail::stop_msg{exit_reason::shutdown("the node is shutting down"), true}));
-    }
+    auto stop_all = [&] {
+        for (auto& a : snapshot()) {
+            a->enqueue_or_drop(detail::make_envelope<detail::stop_msg>(
+                priority::exit, address{},
+                detail::stop_msg{exit_reason::shutdown("the node is shutting down"), true}));
+        }
+    };
+    stop_all();
+    if (from_worker) return;
     wait_all_gone(grace_);
     if (!all_gone()) {
         auto left = snapshot();

@@ -160,7 +160,9 @@ public:
     detail::intrusive_ptr<detail::actor_cell> lookup(address a) const;
 
     /// Stops every actor (stopped hooks run; stopping hooks cannot veto), waits up to the
-    /// configured grace, kills what is left, then joins the executor. Idempotent.
+    /// configured grace, kills what is left, then joins the executor. Idempotent. Called
+    /// from inside an actor, it only asks every actor to stop (a worker cannot join itself);
+    /// the node's destructor finishes the shutdown.
     void shutdown();
 
     // --- used by actors and handles; not for applications ----------------------------------
