@@ -13,6 +13,7 @@
 // address, timers, spawn, log) is a member.
 
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -44,8 +45,10 @@ protected:
     actor() = default;
 
     // --- the context API, for handlers and hooks ----------------------------------------
-    /// Who sent the message being handled (null outside handlers or for external senders).
+    /// Who sent the message being handled: null outside handlers, for external senders, and
+    /// in concurrent handlers (they run beside the actor; read it from the message instead).
     address sender() const noexcept {
+        if (detail::current_actor() != &cell()) return address{};
         auto* e = current_envelope();
         return e ? e->sender : address{};
     }
@@ -78,6 +81,13 @@ protected:
     timer send_interval(address to, duration period, M msg) {
         static_assert(std::is_copy_constructible_v<M>,
                       "troupe: send_interval copies the message for each firing; make it copyable");
+        if (period <= duration::zero()) {
+            throw std::invalid_argument(
+                "troupe: send_interval needs a positive period, got " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(period).count()) +
+                "ns");
+        }
         return own(detail::make_send_timer(home().lookup(to), to, home().now() + period, period,
                                            std::move(msg), &home(), addr()));
     }
@@ -141,12 +151,16 @@ private:
         } else {
             if (concurrent_in_flight()) return dispatch_result::wait_for_concurrent;
             if constexpr (is_task_v<H>) {
-                // The coroutine may hold a reference to the message: it keeps the envelope.
                 auto t = s.handle(std::move(m));
                 auto* sink = e.take_reply();
-                start_handler(std::make_unique<detail::typed_running_handler<H>>(
-                    std::move(t), sink, detail::envelope_ptr{take_current()}));
-                return dispatch_result::kept;
+                // Runs to its first suspension with the message still current (sender()).
+                if (auto* running = start_handler(
+                        std::make_unique<detail::typed_running_handler<H>>(std::move(t), sink))) {
+                    // Suspended: it may refer to the message, so it keeps the envelope.
+                    running->keep(detail::envelope_ptr{take_current()});
+                    return dispatch_result::kept;
+                }
+                return dispatch_result::handled;
             } else if constexpr (std::is_void_v<H>) {
                 s.handle(std::move(m));
                 detail::reply_void(e);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -63,7 +64,8 @@ class [[nodiscard]] result {
 public:
     result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     result(troupe::error e) : v_(std::in_place_index<1>, std::move(e)) {}
-    result(errc c) : v_(std::in_place_index<1>, troupe::error{c}) {}
+    result(errc c) requires(!std::is_same_v<T, errc>)
+        : v_(std::in_place_index<1>, troupe::error{c}) {}
 
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }

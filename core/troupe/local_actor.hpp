@@ -91,8 +91,8 @@ protected:
     virtual std::string_view type_name() const noexcept = 0;
 
     // --- for actor kinds built on local_actor (typed actors, processes) ------------------
-    void start_handler(std::unique_ptr<detail::running_handler> h) {
-        cell_->start_handler(std::move(h));
+    detail::running_handler* start_handler(std::unique_ptr<detail::running_handler> h) {
+        return cell_->start_handler(std::move(h));
     }
     void start_concurrent(std::coroutine_handle<> driver) { cell_->start_concurrent(driver); }
     bool concurrent_in_flight() const noexcept { return cell_->concurrent_in_flight(); }

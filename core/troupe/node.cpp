@@ -250,18 +250,25 @@ pending<void> node::send_envelope(detail::actor_cell* to, address addr, detail::
         detail::dispose(e, why, "not delivered");
         return pending<void>::ready(error{why, addr.to_string() + " has exited"});
     }
-    // Full: wait for room. See actor_cell::release_slot for the other half of the handshake.
+    // Full, or others wait already: queue behind them. The other half of the handshake is
+    // actor_cell::release_slot.
     detail::intrusive_ptr<detail::async_state<void>> st{new detail::async_state<void>(exec_.get()),
                                                         detail::adopt};
     auto& b = *to->bounded();
     {
         std::unique_lock lock{b.mutex};
         b.has_waiters.store(true);
-        if (b.queued.load() < b.capacity) {
-            b.has_waiters.store(!b.waiters.empty());
+        if (b.waiters.empty() && b.queued.fetch_add(1) < b.capacity) {
+            // Room after all, and nobody ahead of us.
+            b.has_waiters.store(false);
             lock.unlock();
-            return send_envelope(to, addr, e);
+            if (to->push_counted(e)) return pending<void>::ready(result<void>{});
+            b.queued.fetch_sub(1);
+            detail::dispose(e, errc::no_such_actor, "not delivered");
+            return pending<void>::ready(
+                error{errc::no_such_actor, addr.to_string() + " has exited"});
         }
+        if (b.waiters.empty()) b.queued.fetch_sub(1);  // the slot we tried to take
         b.waiters.push_back(detail::blocked_sender{e, st});
     }
     if (to->is_dead()) to->fail_blocked_senders();

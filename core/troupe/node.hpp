@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -136,6 +137,13 @@ public:
     timer send_interval(address to, duration period, M msg) {
         static_assert(std::is_copy_constructible_v<M>,
                       "troupe: send_interval copies the message for each firing; make it copyable");
+        if (period <= duration::zero()) {
+            throw std::invalid_argument(
+                "troupe: send_interval needs a positive period, got " +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(period).count()) +
+                "ns");
+        }
         return arm(
             detail::make_send_timer(lookup(to), to, now() + period, period, std::move(msg), this));
     }

@@ -17,6 +17,7 @@ public:
         p_.exit(exit_reason::normal());
     }
     void abandon(const exit_reason&) noexcept override {}
+    void keep(detail::envelope_ptr) noexcept override {}
 
 private:
     task<> task_;

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include <spdlog/logger.h>
+#include <spdlog/spdlog.h>
 
 #include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/actor_extras.hpp>
@@ -23,6 +25,12 @@ bool is(const envelope& e) noexcept {
     return e.type() == type_id_of<M>();
 }
 
+// Runtime messages that run the actor's own code (callbacks, coroutine continuations,
+// graceful stops): they wait while concurrent handlers read the actor. Kill does not.
+bool changes_the_actor(const envelope& e) noexcept {
+    return is<call_msg>(e) || is<resume_msg>(e) || is<stop_msg>(e) || is<exit_msg>(e);
+}
+
 bool is_system(const envelope& e) noexcept {
     return e.type()->internal;
 }
@@ -35,12 +43,9 @@ M& payload(envelope& e) noexcept {
 // Runs a coroutine handle as a job of its own (concurrent handlers).
 class coroutine_job final : public resumable {
 public:
-    coroutine_job(std::coroutine_handle<> h, executor* exec) noexcept : h_(h), exec_(exec) {}
+    explicit coroutine_job(std::coroutine_handle<> h) noexcept : h_(h) {}
     resume_result resume(std::size_t) override {
-        auto h = std::exchange(h_, {});
-        auto* prev = std::exchange(tl_job_executor, exec_);
-        h.resume();
-        tl_job_executor = prev;
+        std::exchange(h_, {}).resume();
         return resume_result::done;
     }
     void add_ref() noexcept override {}
@@ -51,7 +56,6 @@ public:
 
 private:
     std::coroutine_handle<> h_;
-    executor* exec_;
 };
 
 }  // namespace
@@ -63,13 +67,46 @@ void actor_release(actor_cell* a) noexcept {
     a->release();
 }
 
-void resume_in(actor_cell* a, std::coroutine_handle<> h) noexcept {
-    auto* e = make_envelope<resume_msg>(priority::system, address{}, resume_msg{h});
+void resume_in(actor_cell* a, std::coroutine_handle<> h, address sender) noexcept {
+    // The resumed handler sees the sender of the message it is handling.
+    auto* e = make_envelope<resume_msg>(priority::system, sender, resume_msg{h});
     if (a->enqueue(e) != errc{}) e->ops->destroy(e);
 }
 
 void resume_on(executor* exec, std::coroutine_handle<> h) noexcept {
-    exec->schedule(new coroutine_job(h, exec));
+    exec->schedule(new coroutine_job(h));
+}
+
+namespace {
+// Runs a function as a job of its own; what it throws is logged, never propagated.
+class function_job final : public resumable {
+public:
+    explicit function_job(unique_function<void()> fn) noexcept : fn_(std::move(fn)) {}
+    resume_result resume(std::size_t) override {
+        try {
+            fn_();
+        } catch (...) {
+            spdlog::default_logger_raw()->error("a callback outside any actor threw: {}; ignored",
+                                                describe_exception(std::current_exception()));
+        }
+        return resume_result::done;
+    }
+    void add_ref() noexcept override {}
+    void release() noexcept override { delete this; }
+
+private:
+    unique_function<void()> fn_;
+};
+}  // namespace
+
+void post(executor* exec, unique_function<void()> fn) noexcept {
+    exec->schedule(new function_job(std::move(fn)));
+}
+
+address current_message_sender() noexcept {
+    auto* a = tl_current;
+    auto* e = a ? a->current_envelope() : nullptr;
+    return e ? e->sender : address{};
 }
 
 void call_in(actor_cell* a, unique_function<void()> fn) noexcept {
@@ -117,6 +154,9 @@ std::string actor_cell::start() {
     if (!failure.empty()) {
         // The actor never existed: no stopped hook; whoever sent it something learns so.
         life_ = life::dead;
+        if (extras_) {
+            for (auto& t : extras_->timers) t->cancel();  // armed in on_start
+        }
         extras_.reset();
         for (auto* e = inbox_.close(); e;) {
             auto* next = e->next;
@@ -149,6 +189,12 @@ actor_cell::~actor_cell() {
         dispose(e, errc::no_such_actor, "the actor was destroyed");
         e = next;
     }
+    if (extras_ && extras_->held_head) lanes_.requeue_urgent(extras_->held_head);
+    for (auto* e = lanes_.take_all(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor was destroyed");
+        e = next;
+    }
     if (bounded_) {
         fail_blocked_senders();
         delete bounded_;
@@ -169,21 +215,31 @@ std::size_t actor_cell::capacity() const noexcept {
 
 errc actor_cell::enqueue(envelope* e) noexcept {
     bool counted = bounded_ && e->prio == priority::user;
-    if (counted && bounded_->queued.fetch_add(1) >= bounded_->capacity) {
-        bounded_->queued.fetch_sub(1);
-        return errc::mailbox_full;
+    if (counted) {
+        if (inbox_.is_closed()) return errc::no_such_actor;
+        // Blocked senders go first: a new message may not overtake them.
+        if (bounded_->has_waiters.load()) return errc::mailbox_full;
+        if (bounded_->queued.fetch_add(1) >= bounded_->capacity) {
+            bounded_->queued.fetch_sub(1);
+            return errc::mailbox_full;
+        }
     }
+    if (push_counted(e)) return errc{};
+    if (counted) bounded_->queued.fetch_sub(1);
+    return errc::no_such_actor;
+}
+
+bool actor_cell::push_counted(envelope* e) noexcept {
     switch (inbox_.push(e)) {
         case inbox::push_result::ok:
-            return errc{};
+            return true;
         case inbox::push_result::unblocked:
             schedule_self();
-            return errc{};
+            return true;
         case inbox::push_result::closed:
             break;
     }
-    if (counted) bounded_->queued.fetch_sub(1);
-    return errc::no_such_actor;
+    return false;
 }
 
 void actor_cell::enqueue_or_drop(envelope* e) noexcept {
@@ -240,6 +296,10 @@ resumable::resume_result actor_cell::resume(std::size_t budget) {
     for (;;) {
         if (auto* chain = inbox_.take_all()) lanes_.add_all(chain);
         envelope* e = lanes_.pop_urgent();
+        if (e && concurrent_in_flight_ > 0 && changes_the_actor(*e)) {
+            hold(e);  // concurrent handlers are reading the actor: no writer meanwhile
+            continue;
+        }
         if (!e && life_ != life::dead && !exclusive_busy_ && !draining_) {
             e = lanes_.pop_user();
             if (e && bounded_) release_slot();
@@ -307,7 +367,13 @@ void actor_cell::handle_system(envelope& e) {
     } else if (is<call_msg>(e)) {
         payload<call_msg>(e).fn();
     } else if (is<concurrent_done_msg>(e)) {
-        if (--concurrent_in_flight_ == 0) draining_ = false;
+        if (--concurrent_in_flight_ == 0) {
+            draining_ = false;
+            if (extras_ && extras_->held_head) {
+                lanes_.requeue_urgent(std::exchange(extras_->held_head, nullptr));
+                extras_->held_tail = nullptr;
+            }
+        }
         if (auto failure = payload<concurrent_done_msg>(e).failure) std::rethrow_exception(failure);
     } else if (is<stop_msg>(e)) {
         auto& m = payload<stop_msg>(e);
@@ -327,20 +393,22 @@ void actor_cell::handle_stop(bool forced, exit_reason reason) {
     terminate(std::move(reason));
 }
 
-void actor_cell::start_handler(std::unique_ptr<running_handler> h) {
-    h->handle().resume();
+running_handler* actor_cell::start_handler(std::unique_ptr<running_handler> h) {
+    h->handle().resume();  // the message being dispatched is still current_ meanwhile
     if (h->handle().done()) {
         h->finish();
-        return;
+        return nullptr;
     }
     if (h->exclusive()) exclusive_busy_ = true;
+    auto* kept = h.get();
     extras().handlers.push_back(std::move(h));
+    return kept;
 }
 
 void actor_cell::start_concurrent(std::coroutine_handle<> driver) {
     ++concurrent_in_flight_;
     pins_.fetch_add(1, std::memory_order_relaxed);
-    exec_->schedule(new coroutine_job(driver, exec_));
+    exec_->schedule(new coroutine_job(driver));
 }
 
 void actor_cell::concurrent_finished(std::exception_ptr failure) noexcept {
@@ -350,6 +418,13 @@ void actor_cell::concurrent_finished(std::exception_ptr failure) noexcept {
     auto* e = make_envelope<concurrent_done_msg>(priority::system, address{},
                                                  concurrent_done_msg{std::move(failure)});
     enqueue_or_drop(e);
+}
+
+void actor_cell::hold(envelope* e) {
+    auto& x = extras();
+    e->next = nullptr;
+    (x.held_tail ? x.held_tail->next : x.held_head) = e;
+    x.held_tail = e;
 }
 
 void actor_cell::retire_behavior() noexcept {
@@ -375,22 +450,39 @@ void actor_cell::reap_handlers() {
     }
 }
 
+// The consumer's half of the bounded-mailbox handshake (the sender's half is
+// node::send_envelope). A freed slot goes straight to the oldest blocked sender, so that new
+// senders cannot overtake it. has_waiters and queued are both seq_cst: a sender stores
+// has_waiters before it reads queued, the consumer decrements queued before it reads
+// has_waiters, so at least one of them sees the other and no slot is lost.
 void actor_cell::release_slot() noexcept {
-    bounded_->queued.fetch_sub(1);
-    if (!bounded_->has_waiters.load()) return;
-    std::lock_guard lock{bounded_->mutex};
-    while (!bounded_->waiters.empty() && bounded_->queued.load() < bounded_->capacity) {
-        auto w = std::move(bounded_->waiters.front());
-        bounded_->waiters.pop_front();
-        bounded_->queued.fetch_add(1);
-        if (inbox_.push(w.message) == inbox::push_result::closed) {
-            dispose(w.message, errc::no_such_actor, "the actor has exited");
-            w.done->complete(error{errc::no_such_actor, addr_.to_string() + " has exited"});
-        } else {
-            w.done->complete(result<void>{});
+    auto& b = *bounded_;
+    std::optional<blocked_sender> served;
+    if (b.has_waiters.load()) {
+        std::lock_guard lock{b.mutex};
+        if (!b.waiters.empty()) {
+            served.emplace(std::move(b.waiters.front()));  // the slot passes to it
+            b.waiters.pop_front();
+            b.has_waiters.store(!b.waiters.empty());
         }
     }
-    bounded_->has_waiters.store(!bounded_->waiters.empty());
+    if (!served) {
+        b.queued.fetch_sub(1);
+        if (!b.has_waiters.load()) return;
+        std::lock_guard lock{b.mutex};
+        if (b.waiters.empty() || b.queued.load() >= b.capacity) return;
+        b.queued.fetch_add(1);
+        served.emplace(std::move(b.waiters.front()));
+        b.waiters.pop_front();
+        b.has_waiters.store(!b.waiters.empty());
+    }
+    // Outside the lock: completing may run the sender's code, which may send again.
+    if (push_counted(served->message)) {
+        served->done->complete(result<void>{});
+    } else {
+        dispose(served->message, errc::no_such_actor, "the actor has exited");
+        served->done->complete(error{errc::no_such_actor, addr_.to_string() + " has exited"});
+    }
 }
 
 void actor_cell::fail_blocked_senders() noexcept {
@@ -430,9 +522,17 @@ void actor_cell::terminate(exit_reason reason) noexcept {
         lanes_.add(e);
         e = next;
     }
+    if (extras_ && extras_->held_head) {
+        lanes_.requeue_urgent(std::exchange(extras_->held_head, nullptr));
+        extras_->held_tail = nullptr;
+    }
     for (auto* e = lanes_.take_all(); e;) {
         auto* next = e->next;
-        dispose(e, errc::no_such_actor, "the actor exited before handling the message");
+        if (e->prio == priority::user) {
+            node_->report_dead_letter(addr_, e, errc::no_such_actor);  // never silently
+        } else {
+            dispose(e, errc::no_such_actor, "the actor exited before handling the message");
+        }
         e = next;
     }
     fail_blocked_senders();

@@ -68,6 +68,8 @@ public:
     /// The actor exits while the handler is suspended: fail its asker.
     virtual void abandon(const exit_reason& reason) noexcept = 0;
     virtual bool exclusive() const noexcept = 0;
+    /// Keeps the message the coroutine may refer to, until it finishes.
+    virtual void keep(envelope_ptr msg) noexcept = 0;
 };
 
 class actor_cell final : public resumable {
@@ -97,6 +99,8 @@ public:
     errc enqueue(envelope* e) noexcept;
     /// enqueue, disposing of the envelope on failure.
     void enqueue_or_drop(envelope* e) noexcept;
+    /// Pushes without the capacity check (the caller holds a slot). False if dead.
+    bool push_counted(envelope* e) noexcept;
 
     bool is_dead() const noexcept { return inbox_.is_closed(); }
     /// Calls `listener->notify(reason)` when the actor exits (at once if it has).
@@ -119,7 +123,9 @@ public:
 
     // --- only from inside the actor (its handlers and hooks) ------------------------------
     void quit(exit_reason reason);
-    void start_handler(std::unique_ptr<running_handler> h);
+    /// Runs a handler coroutine to its first suspension; keeps it if it did not finish
+    /// (and returns it), else delivers its result.
+    running_handler* start_handler(std::unique_ptr<running_handler> h);
     void start_concurrent(std::coroutine_handle<> driver);
     bool concurrent_in_flight() const noexcept { return concurrent_in_flight_ > 0; }
     envelope* current_envelope() const noexcept { return current_; }
@@ -137,6 +143,7 @@ private:
     void release_slot() noexcept;
     void close_listeners(const exit_reason& reason) noexcept;
     void retire_behavior() noexcept;
+    void hold(envelope* e);
 
     static constexpr std::uint32_t retired = 1u << 31;
 

@@ -29,6 +29,9 @@ struct actor_extras {
     exit_reason final_reason;
     /// The reason given to quit(), applied after the current handler.
     exit_reason quit_reason;
+    /// Runtime messages held while concurrent handlers read the actor (oldest first).
+    envelope* held_head = nullptr;
+    envelope* held_tail = nullptr;
 
     /// Forgets fired one-shot timers so the list stays short.
     void prune_timers();

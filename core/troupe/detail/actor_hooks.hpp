@@ -5,6 +5,7 @@
 #include <coroutine>
 #include <functional>
 
+#include <troupe/address.hpp>
 #include <troupe/detail/unique_function.hpp>
 
 namespace troupe {
@@ -16,8 +17,6 @@ namespace troupe::detail {
 class actor_cell;
 
 inline thread_local actor_cell* tl_current = nullptr;
-/// The executor running the current detached coroutine job (concurrent handlers), if any.
-inline thread_local executor* tl_job_executor = nullptr;
 
 /// The actor whose handler runs on this thread, or nullptr.
 inline actor_cell* current_actor() noexcept {
@@ -29,7 +28,11 @@ void actor_release(actor_cell* a) noexcept;
 
 /// Resumes `h` inside actor `a` (on the system lane). If `a` has exited, `h` is not resumed
 /// (its frame belongs to the actor and was destroyed with it).
-void resume_in(actor_cell* a, std::coroutine_handle<> h) noexcept;
+void resume_in(actor_cell* a, std::coroutine_handle<> h, address sender) noexcept;
+/// The sender of the message the current actor is handling (null outside actors).
+address current_message_sender() noexcept;
+/// Runs `fn` as a job of its own on `exec`; an exception it throws is logged and dropped.
+void post(executor* exec, unique_function<void()> fn) noexcept;
 /// Resumes `h` as a job of its own on `exec` (a concurrent handler's continuation).
 void resume_on(executor* exec, std::coroutine_handle<> h) noexcept;
 /// Runs `fn` inside actor `a`; dropped if `a` has exited.

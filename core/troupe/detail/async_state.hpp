@@ -7,9 +7,9 @@
 //  2. The first completer wins `claimed_` (reply, error or time-out race; losers return),
 //     writes result_, then exchanges state_ to done; if it saw `waiting` it wakes the waiter.
 //  3. A coroutine that was suspended inside an actor resumes inside that actor (a message
-//     on its system lane); one suspended in a concurrent handler resumes as a job on the
-//     executor. Neither ever runs on the completing thread (a timer thread, say). Plain
-//     coroutines outside the runtime resume inline.
+//     on its system lane); any other waiter (a concurrent handler, a plain coroutine, a
+//     callback from outside an actor) runs as a job on the executor. None ever runs on the
+//     completing thread (a timer thread, another actor's handler).
 
 #include <atomic>
 #include <coroutine>
@@ -75,8 +75,7 @@ public:
         actor_ = current_actor();
         if (actor_) {
             actor_add_ref(actor_);
-        } else {
-            job_exec_ = tl_job_executor;
+            sender_ = current_message_sender();
         }
         return register_waiter();
     }
@@ -98,6 +97,14 @@ public:
                                    "deadlock: the executor ran out of work before the result "
                                    "arrived (is the waiting thread the one that must reply?)"});
                 }
+                return take();
+            }
+            if (exec_ && exec_->on_worker_thread()) {
+                // The reply may need this very worker (the actor it waits for can sit in its
+                // run queue): blocking here would stall or deadlock.
+                complete(error{errc::cancelled,
+                               "a blocking get() on one of the node's worker threads (inside an "
+                               "actor) could deadlock; co_await the result or use then()"});
                 return take();
             }
             blocking_ = true;
@@ -125,14 +132,17 @@ private:
         return state_.compare_exchange_strong(expected, waiting, std::memory_order_acq_rel);
     }
 
+    // Step 3. The completer may be a timer thread or another actor's handler: user code
+    // (a coroutine, a callback) never runs there. It runs inside the waiting actor, or as a
+    // job on the executor, or inline only when no executor is known (pending::ready).
     void wake() noexcept {
         if (blocking_) {
             state_.notify_all();
         } else if (handle_) {
             if (actor_) {
-                resume_in(actor_, handle_);
-            } else if (job_exec_) {
-                resume_on(job_exec_, handle_);  // never on the completing (timer) thread
+                resume_in(actor_, handle_, sender_);
+            } else if (exec_) {
+                resume_on(exec_, handle_);
             } else {
                 handle_.resume();
             }
@@ -142,13 +152,19 @@ private:
     }
 
     void deliver_callback() noexcept {
+        add_ref();
+        auto run = [self = intrusive_ptr<async_state>(this, adopt)]() mutable {
+            self->callback_(self->take());
+        };
         if (actor_) {
-            add_ref();
-            call_in(actor_, [self = intrusive_ptr<async_state>(this, adopt)] {
-                self->callback_(self->take());
-            });
+            call_in(actor_, std::move(run));  // a throw there fails that actor
+        } else if (exec_) {
+            post(exec_, std::move(run));  // a throw there is logged
         } else {
-            callback_(take());
+            try {
+                run();
+            } catch (...) {
+            }
         }
     }
 
@@ -158,7 +174,7 @@ private:
     executor* exec_;
     timer_node* timeout_ = nullptr;
     actor_cell* actor_ = nullptr;
-    executor* job_exec_ = nullptr;
+    address sender_;
     std::coroutine_handle<> handle_;
     unique_function<void(result<T>)> callback_;
     std::optional<result<T>> result_;

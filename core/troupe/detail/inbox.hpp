@@ -124,6 +124,26 @@ public:
         if (!user_tail_) user_tail_ = e;
     }
 
+    /// Puts messages taken out of the urgent lane back, ahead of later ones of the same
+    /// priority (`chain` is oldest first).
+    void requeue_urgent(envelope* chain) noexcept {
+        envelope* reversed = nullptr;
+        while (chain) {
+            auto* next = chain->next;
+            chain->next = reversed;
+            reversed = chain;
+            chain = next;
+        }
+        while (reversed) {  // newest first, each to the front of its priority
+            auto* next = reversed->next;
+            envelope** pos = &urgent_;
+            while (*pos && (*pos)->prio > reversed->prio) pos = &(*pos)->next;
+            reversed->next = *pos;
+            *pos = reversed;
+            reversed = next;
+        }
+    }
+
     envelope* pop_urgent() noexcept {
         auto* e = urgent_;
         if (e) urgent_ = e->next;

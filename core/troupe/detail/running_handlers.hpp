@@ -45,14 +45,14 @@ std::string describe_exception(std::exception_ptr ep);
 template <class Task>
 class typed_running_handler final : public running_handler {
 public:
-    typed_running_handler(Task t, reply_sink* sink, envelope_ptr msg) noexcept
-        : msg_(std::move(msg)), task_(std::move(t)), sink_(sink) {}
+    typed_running_handler(Task t, reply_sink* sink) noexcept : task_(std::move(t)), sink_(sink) {}
     ~typed_running_handler() override {
         if (sink_) sink_->release();
     }
 
     std::coroutine_handle<> handle() const noexcept override { return task_.handle(); }
     bool exclusive() const noexcept override { return Task::mode == task_mode::exclusive; }
+    void keep(envelope_ptr msg) noexcept override { msg_ = std::move(msg); }
 
     void finish() override {
         auto& promise = task_.handle().promise();

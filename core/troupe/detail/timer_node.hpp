@@ -27,9 +27,12 @@ public:
     enum state : std::uint8_t { pending, firing, fired, cancelled };
 
     timer_node(time_point deadline, duration period) noexcept
-        : deadline_(deadline), period_(period) {}
+        : deadline_(deadline.time_since_epoch().count()), period_(period) {}
 
-    time_point deadline() const noexcept { return deadline_; }
+    /// Thread-safe: a periodic timer's deadline moves on as it fires.
+    time_point deadline() const noexcept {
+        return time_point{duration{deadline_.load(std::memory_order_relaxed)}};
+    }
     duration period() const noexcept { return period_; }
     bool periodic() const noexcept { return period_ > duration::zero(); }
 
@@ -49,7 +52,7 @@ public:
         }
         expected = firing;
         if (state_.compare_exchange_strong(expected, pending, std::memory_order_acq_rel)) {
-            deadline_ += period_;
+            deadline_.fetch_add(period_.count(), std::memory_order_relaxed);
             return true;
         }
         drop();
@@ -93,7 +96,7 @@ protected:
 private:
     std::atomic<std::uint32_t> refs_{1};
     std::atomic<std::uint8_t> state_{pending};
-    time_point deadline_;
+    std::atomic<duration::rep> deadline_;
     duration period_;
 };
 
