@@ -130,4 +130,24 @@ TEST(Timer, SleepInAPlainThreadCompletesAtTheDeadline) {
     EXPECT_TRUE(s.is_ready());
 }
 
+// A periodic timer that fell behind skips the firings it missed instead of bursting.
+struct counting_timer final : troupe::detail::timer_node {
+    int fired = 0;
+    counting_timer(troupe::time_point at, troupe::duration period) : timer_node(at, period) {}
+    void fire() noexcept override { ++fired; }
+    void drop() noexcept override {}
+};
+
+TEST(Timer, ALateIntervalSkipsMissedFiringsInsteadOfBursting) {
+    troupe::time_point t0{std::chrono::hours(1)};
+    auto* t = new counting_timer(t0, 10ms);
+    ASSERT_TRUE(t->run(t0 + 35ms));  // 35 ms late: once now, next at +40 ms
+    EXPECT_EQ(t->fired, 1);
+    EXPECT_EQ(t->deadline(), t0 + 40ms);
+    ASSERT_TRUE(t->run(t0 + 40ms));  // on time: the next period
+    EXPECT_EQ(t->deadline(), t0 + 50ms);
+    EXPECT_TRUE(t->cancel());
+    t->release();
+}
+
 }  // namespace

@@ -38,8 +38,9 @@ public:
 
     // --- called by the timer service only ------------------------------------------------
     /// Steps 2-3. Returns true if the (periodic) timer must be re-inserted; the deadline
-    /// has then been advanced.
-    bool run() noexcept {
+    /// has then been advanced to the first multiple of the period after `now`: a timer that
+    /// fell behind (a stalled machine) skips the firings it missed instead of bursting.
+    bool run(time_point now = time_point::min()) noexcept {
         std::uint8_t expected = pending;
         if (!state_.compare_exchange_strong(expected, firing, std::memory_order_acq_rel)) {
             return false;
@@ -52,7 +53,10 @@ public:
         }
         expected = firing;
         if (state_.compare_exchange_strong(expected, pending, std::memory_order_acq_rel)) {
-            deadline_.fetch_add(period_.count(), std::memory_order_relaxed);
+            auto next = deadline_.load(std::memory_order_relaxed) + period_.count();
+            auto current = now.time_since_epoch().count();
+            if (next <= current) next += ((current - next) / period_.count() + 1) * period_.count();
+            deadline_.store(next, std::memory_order_relaxed);
             return true;
         }
         drop();

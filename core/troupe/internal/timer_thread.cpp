@@ -146,7 +146,7 @@ void timer_thread::run() {
         lock.unlock();
         for (detail::timer_node* node : batch) {
             // run() returns false for a cancelled node without firing it.
-            if (node->run()) {
+            if (node->run(now)) {
                 rearm.push_back(node);
             } else {
                 node->release();
