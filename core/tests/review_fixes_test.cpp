@@ -1,6 +1,7 @@
 // Regression tests for defects found in review: each names what went wrong before.
 #include <atomic>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -203,6 +204,41 @@ TEST(ReviewFixes, QueuedMessagesDroppedAtExitAreDeadLetters) {
     c.kill();  // overtakes the queued ticks
     rt.run_until_idle();
     EXPECT_EQ(dead, 2);
+}
+
+// A concurrent handler suspended when its node shut down leaked, and its asker never heard.
+struct long_read {};
+struct dozer : troupe::actor<dozer, long_read> {
+    int* destroyed;
+    std::promise<void>* asleep;
+    dozer(int* d, std::promise<void>* a) : destroyed(d), asleep(a) {}
+    ~dozer() override { ++*destroyed; }
+    troupe::concurrent<int> handle(long_read) const {
+        auto nap = sleep(1h);
+        asleep->set_value();
+        co_await nap;
+        co_return 1;
+    }
+};
+
+TEST(ReviewFixes, SuspendedConcurrentHandlersAreDestroyedAtShutdown) {
+    int destroyed = 0;
+    std::optional<troupe::pending<int>> r;
+    {
+        troupe::node_config cfg;
+        cfg.workers = 2;
+        cfg.shutdown_grace = 100ms;  // the graceful stop waits for the reader, then a kill
+        troupe::node n{std::move(cfg)};
+        std::promise<void> asleep;
+        auto d = n.spawn<dozer>(&destroyed, &asleep).value();
+        r.emplace(d.ask(long_read{}, std::chrono::hours(2)));
+        ASSERT_EQ(asleep.get_future().wait_for(10s), std::future_status::ready);
+    }
+    ASSERT_TRUE(r->is_ready());
+    auto res = std::move(*r).get();
+    ASSERT_FALSE(res);
+    EXPECT_EQ(res.error().code(), troupe::errc::cancelled);
+    EXPECT_EQ(destroyed, 1);
 }
 
 TEST(ReviewFixes, IntervalNeedsAPositivePeriod) {

@@ -142,10 +142,8 @@ private:
                 auto t = std::as_const(s).handle(std::move(m));
                 auto* sink = e.take_reply();
                 start_concurrent(detail::run_concurrent<typename H::value_type>(
-                                     std::move(t), sink,
-                                     detail::intrusive_ptr<detail::actor_cell>(&cell()),
-                                     detail::envelope_ptr{take_current()})
-                                     .handle);
+                    std::move(t), sink, detail::intrusive_ptr<detail::actor_cell>(&cell()),
+                    detail::envelope_ptr{take_current()}));
             }
             return dispatch_result::kept;
         } else {

@@ -94,7 +94,10 @@ protected:
     detail::running_handler* start_handler(std::unique_ptr<detail::running_handler> h) {
         return cell_->start_handler(std::move(h));
     }
-    void start_concurrent(std::coroutine_handle<> driver) { cell_->start_concurrent(driver); }
+    template <class Driver>
+    void start_concurrent(Driver d) {
+        cell_->start_concurrent(d.handle, d.handle.promise().list);
+    }
     bool concurrent_in_flight() const noexcept { return cell_->concurrent_in_flight(); }
     /// The envelope being dispatched (valid during dispatch only).
     detail::envelope* current_envelope() const noexcept { return cell_->current_envelope(); }

@@ -433,6 +433,9 @@ void node::shutdown() {
         wait_all_gone(std::chrono::seconds(1));
     }
     exec_->shutdown();
+    // Concurrent handlers still suspended can never resume now: destroy them (their askers
+    // are answered, the actors they pin are released).
+    drivers_.destroy_all();
     // Whatever is still in the table could not run any more; drop our references.
     for (auto& s : shards_) {
         std::unordered_map<std::uint64_t, detail::actor_cell*> left;

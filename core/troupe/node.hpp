@@ -21,6 +21,7 @@
 #include <troupe/address.hpp>
 #include <troupe/clock.hpp>
 #include <troupe/detail/actor_extras.hpp>
+#include <troupe/detail/driver_list.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/type_id.hpp>
 #include <troupe/error.hpp>
@@ -196,6 +197,7 @@ public:
     timer arm(detail::timer_node* t);
     void report_dead_letter(address to, detail::envelope* e, errc why) noexcept;
     void on_actor_exit(detail::actor_cell& a) noexcept;
+    detail::driver_list& drivers() noexcept { return drivers_; }
 
 private:
     std::optional<error> admit(detail::actor_cell& a, const spawn_options& opts);
@@ -227,6 +229,7 @@ private:
     std::unordered_map<std::uint64_t, std::vector<std::string>> names_by_actor_;
     mutable std::mutex hook_mutex_;
     std::shared_ptr<const dead_letter_hook> dead_letters_;
+    detail::driver_list drivers_;
     trace_hook trace_;
 };
 

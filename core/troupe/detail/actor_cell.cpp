@@ -49,10 +49,10 @@ public:
         return resume_result::done;
     }
     void add_ref() noexcept override {}
-    void release() noexcept override {
-        if (h_) h_.destroy();  // never ran (executor shut down)
-        delete this;
-    }
+    // A job dropped unrun (the executor shut down) does not destroy the frame: it may be
+    // part of another (a task awaited by a concurrent handler). Concurrent handlers' frames
+    // are destroyed by the node (driver_list); a plain coroutine belongs to its owner.
+    void release() noexcept override { delete this; }
 
 private:
     std::coroutine_handle<> h_;
@@ -405,9 +405,11 @@ running_handler* actor_cell::start_handler(std::unique_ptr<running_handler> h) {
     return kept;
 }
 
-void actor_cell::start_concurrent(std::coroutine_handle<> driver) {
+void actor_cell::start_concurrent(std::coroutine_handle<> driver, driver_list*& tracker) {
     ++concurrent_in_flight_;
     pins_.fetch_add(1, std::memory_order_relaxed);
+    tracker = &node_->drivers();
+    tracker->add(driver);
     exec_->schedule(new coroutine_job(driver));
 }
 

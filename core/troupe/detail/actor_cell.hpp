@@ -47,6 +47,7 @@ namespace detail {
 struct actor_extras;
 struct bounded_state;
 class running_handler;
+class driver_list;
 
 /// Something that wants to know when an actor exits (wait(), monitors, links).
 class exit_listener {
@@ -126,7 +127,7 @@ public:
     /// Runs a handler coroutine to its first suspension; keeps it if it did not finish
     /// (and returns it), else delivers its result.
     running_handler* start_handler(std::unique_ptr<running_handler> h);
-    void start_concurrent(std::coroutine_handle<> driver);
+    void start_concurrent(std::coroutine_handle<> driver, driver_list*& tracker);
     bool concurrent_in_flight() const noexcept { return concurrent_in_flight_ > 0; }
     envelope* current_envelope() const noexcept { return current_; }
     envelope* take_current() noexcept { return std::exchange(current_, nullptr); }

@@ -10,6 +10,7 @@
 
 #include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/actor_hooks.hpp>
+#include <troupe/detail/driver_list.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/detail/reply_sink.hpp>
@@ -89,6 +90,10 @@ private:
 /// A coroutine that runs to its end on its own and frees itself (concurrent handlers).
 struct detached {
     struct promise_type {
+        driver_list* list = nullptr;  // where the frame is tracked while it lives
+        ~promise_type() {
+            if (list) list->remove(std::coroutine_handle<promise_type>::from_promise(*this));
+        }
         detached get_return_object() noexcept {
             return detached{std::coroutine_handle<promise_type>::from_promise(*this)};
         }
@@ -100,9 +105,22 @@ struct detached {
     std::coroutine_handle<promise_type> handle;
 };
 
+/// The asker of a concurrent handler hears back even if the frame is destroyed unfinished.
+struct sink_guard {
+    reply_sink* sink;
+    ~sink_guard() {
+        if (sink) {
+            sink->set_error(error{errc::cancelled,
+                                  "the node shut down while the concurrent handler was suspended"});
+            sink->release();
+        }
+    }
+};
+
 template <class T>
 detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<actor_cell> self,
                         envelope_ptr msg) {
+    sink_guard reply{sink};
     std::exception_ptr failure;
     try {
         if constexpr (std::is_void_v<T>) {
@@ -117,6 +135,7 @@ detached run_concurrent(concurrent<T> t, reply_sink* sink, intrusive_ptr<actor_c
         if (sink) sink->set_error(error{errc::handler_failed, describe_exception(failure)});
     }
     if (sink) sink->release();
+    reply.sink = nullptr;
     t = {};  // the coroutine frame goes first: it may refer to the message
     msg.reset();
     self->concurrent_finished(failure);
