@@ -20,6 +20,8 @@
 #include <troupe/executor.hpp>
 #include <troupe/internal/work_stealing.hpp>
 
+#include "support/counter.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -27,31 +29,8 @@ using troupe::executor;
 using troupe::resumable;
 using result = troupe::resumable::resume_result;
 
-constexpr auto wait_limit = 10s;
-
-/// A count others can wait on with a bound.
-class counter {
-public:
-    void add(std::size_t n = 1) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        value_ += n;
-        changed_.notify_all();
-    }
-    /// True iff the count reached `target` within `limit`.
-    bool wait_for(std::size_t target, std::chrono::milliseconds limit = wait_limit) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        return changed_.wait_for(lock, limit, [&] { return value_ >= target; });
-    }
-    std::size_t get() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return value_;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::size_t value_ = 0;
-};
+using troupe::test::counter;
+using troupe::test::wait_limit;
 
 /// A job running `body`; counts its runs and checks it is never resumed concurrently. The
 /// test owns it; `released` counts the times its references dropped to zero.

@@ -138,13 +138,7 @@ public:
     timer send_interval(address to, duration period, M msg) {
         static_assert(std::is_copy_constructible_v<M>,
                       "troupe: send_interval copies the message for each firing; make it copyable");
-        if (period <= duration::zero()) {
-            throw std::invalid_argument(
-                "troupe: send_interval needs a positive period, got " +
-                std::to_string(
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(period).count()) +
-                "ns");
-        }
+        detail::check_interval_period(period);
         return arm(
             detail::make_send_timer(lookup(to), to, now() + period, period, std::move(msg), this));
     }

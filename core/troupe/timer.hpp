@@ -2,7 +2,10 @@
 // timer: the handle to a scheduled send, exit or kill. cancel() says whether it stopped the
 // timer before it fired (for an interval timer: before its next firing).
 
+#include <chrono>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -40,6 +43,15 @@ private:
 };
 
 namespace detail {
+
+/// Throws std::invalid_argument, with the value, unless an interval's period is positive.
+inline void check_interval_period(duration period) {
+    if (period > duration::zero()) return;
+    throw std::invalid_argument(
+        "troupe: send_interval needs a positive period, got " +
+        std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(period).count()) +
+        "ns");
+}
 
 /// Delivers a message (a copy each time, for an interval) to an actor.
 void deliver_from_timer(node* n, actor_cell* target, address to, envelope* e, bool periodic,

@@ -24,6 +24,18 @@
 
 namespace troupe::detail {
 
+/// Reverses an intrusive chain of envelopes (newest-first <-> oldest-first).
+inline envelope* reverse_chain(envelope* e) noexcept {
+    envelope* out = nullptr;
+    while (e) {
+        auto* next = e->next;
+        e->next = out;
+        out = e;
+        e = next;
+    }
+    return out;
+}
+
 class inbox {
 public:
     enum class push_result : std::uint8_t { ok, unblocked, closed };
@@ -53,7 +65,7 @@ public:
         void* head = head_.load(std::memory_order_relaxed);
         if (head == nullptr || head == blocked_mark() || head == closed_mark()) return nullptr;
         head = head_.exchange(nullptr, std::memory_order_acquire);
-        return reverse(static_cast<envelope*>(head));
+        return reverse_chain(static_cast<envelope*>(head));
     }
     bool has_new() const noexcept {
         void* head = head_.load(std::memory_order_relaxed);
@@ -69,22 +81,12 @@ public:
     envelope* close() noexcept {
         void* head = head_.exchange(closed_mark(), std::memory_order_acq_rel);
         if (head == nullptr || head == blocked_mark() || head == closed_mark()) return nullptr;
-        return reverse(static_cast<envelope*>(head));
+        return reverse_chain(static_cast<envelope*>(head));
     }
 
 private:
     static void* blocked_mark() noexcept { return reinterpret_cast<void*>(std::uintptr_t{1}); }
     static void* closed_mark() noexcept { return reinterpret_cast<void*>(std::uintptr_t{2}); }
-    static envelope* reverse(envelope* e) noexcept {
-        envelope* out = nullptr;
-        while (e) {
-            auto* next = e->next;
-            e->next = out;
-            out = e;
-            e = next;
-        }
-        return out;
-    }
 
     std::atomic<void*> head_{nullptr};
 };
@@ -127,13 +129,7 @@ public:
     /// Puts messages taken out of the urgent lane back, ahead of later ones of the same
     /// priority (`chain` is oldest first).
     void requeue_urgent(envelope* chain) noexcept {
-        envelope* reversed = nullptr;
-        while (chain) {
-            auto* next = chain->next;
-            chain->next = reversed;
-            reversed = chain;
-            chain = next;
-        }
+        envelope* reversed = reverse_chain(chain);
         while (reversed) {  // newest first, each to the front of its priority
             auto* next = reversed->next;
             envelope** pos = &urgent_;
