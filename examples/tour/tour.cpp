@@ -220,6 +220,9 @@ int main() {
     });
     d1.tell(divide{2, 1});  // to the dead actor: reported, never silently dropped
 
+    // Quiet again: messages still queued when the tour ends would be reported too.
+    node.set_dead_letter_hook(nullptr);
+
     section("6. lifecycle hooks: start, a vetoed stop, stopped");
     auto mule = node.spawn<stubborn>().value();
     mule.stop();  // the stop takes the exit lane: handled before the ask below
