@@ -29,7 +29,6 @@
 #include <troupe/exit_reason.hpp>
 #include <troupe/local_actor.hpp>
 #include <troupe/pending.hpp>
-#include <troupe/ref.hpp>
 #include <troupe/spawn_options.hpp>
 #include <troupe/timer.hpp>
 
@@ -38,6 +37,9 @@ class logger;
 }
 
 namespace troupe {
+
+template <class A>
+class ref;
 
 enum class log_level { trace, debug, info, warn, error, off };
 
@@ -287,3 +289,6 @@ pending<R> node::ask_envelope(detail::actor_cell* to, address addr, detail::enve
 }
 
 }  // namespace troupe
+
+// ref<A>'s members use the node: defined once node is complete.
+#include <troupe/ref.hpp>

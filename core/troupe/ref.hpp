@@ -14,11 +14,10 @@
 #include <troupe/detail/intrusive_ptr.hpp>
 #include <troupe/error.hpp>
 #include <troupe/exit_reason.hpp>
+#include <troupe/node.hpp>
 #include <troupe/pending.hpp>
 
 namespace troupe {
-
-class node;
 
 template <class A>
 class ref {
