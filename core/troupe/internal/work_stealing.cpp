@@ -30,9 +30,11 @@
 //     (5). Otherwise it locks sleep_mutex_, checks again, pops one sleeper, counts it in
 //     searching_ (so that other producers do not wake a second worker for the same work),
 //     sets its `notified` word, unlocks and futex-wakes it.
-//  3. A searcher that finds work leaves the searching state; if it was the last searcher, it
-//     runs step 2 itself. Reason: producers that saw it searching woke nobody, and it may
-//     have found other work than theirs.
+//  3. A searcher that finds work leaves the searching state; if it was the last searcher and
+//     work is still visible in a queue after a seq_cst fence, it runs step 2 itself. Reason:
+//     producers that saw it searching woke nobody, and it may have found other work than
+//     theirs; but when the queues are empty every such producer's job has been taken, and
+//     waking a worker only to find nothing costs two context switches per message.
 //  4. A searcher that finds nothing leaves the searching state (a worker that may not search
 //     because half the workers already do comes here directly), then
 //  5. registers in sleepers_ (resetting `notified` under the lock), issues a seq_cst fence,
@@ -492,7 +494,12 @@ resumable* work_stealing_executor::steal(worker& w) {
 
 void work_stealing_executor::leave_searching(worker& w) noexcept {
     w.searching = false;
-    if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify_parked();  // step 3
+    if (searching_.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
+    // Step 3: the last searcher passes the duty on, but only if work is left for another
+    // worker. A producer that saw it searching pushed before its decrement, so after this
+    // fence that work is visible here; one that did not see it wakes a sleeper itself.
+    protocol_fence();
+    if (work_visible()) notify_parked();
 }
 
 void work_stealing_executor::notify_parked() noexcept {
