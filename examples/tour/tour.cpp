@@ -123,16 +123,16 @@ struct divider : troupe::actor<divider, divide> {
 // --- 6. lifecycle hooks
 struct ping {};
 
-struct stubborn : troupe::actor<stubborn, ping> {
+struct reluctant : troupe::actor<reluctant, ping> {
     int refusals = 1;
-    void on_start() override { std::printf("stubborn: started\n"); }
+    void on_start() override { std::printf("reluctant: started\n"); }
     bool on_stopping() override {
         bool ok = refusals-- <= 0;
-        std::printf("stubborn: asked to stop: %s\n", ok ? "ok" : "not yet (veto)");
+        std::printf("reluctant: asked to stop: %s\n", ok ? "ok" : "not yet (veto)");
         return ok;
     }
     void on_stopped(const troupe::exit_reason& r) override {
-        std::printf("stubborn: stopped (%s)\n", str(r.to_string()));
+        std::printf("reluctant: stopped (%s)\n", str(r.to_string()));
     }
     const char* handle(ping) { return "pong"; }
 };
@@ -224,7 +224,7 @@ int main() {
     node.set_dead_letter_hook(nullptr);
 
     section("6. lifecycle hooks: start, a vetoed stop, stopped");
-    auto mule = node.spawn<stubborn>().value();
+    auto mule = node.spawn<reluctant>().value();
     mule.stop();  // the stop takes the exit lane: handled before the ask below
     std::printf("after the vetoed stop it still answers: %s\n", mule.ask(ping{}, 1s).get().value());
     std::printf("stop_and_wait: %s\n", str(mule.stop_and_wait(1s).get().value().to_string()));
