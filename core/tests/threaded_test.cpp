@@ -209,14 +209,29 @@ TEST(Threaded, AnIdleNodeUsesAlmostNoCpu) {
     t.cancel();
 }
 
+// Busy forever, and counts how many of its kind were destroyed.
+struct counted_busy : troupe::actor<counted_busy, spin> {
+    std::atomic<int>* destroyed;
+    explicit counted_busy(std::atomic<int>* d) : destroyed(d) {}
+    ~counted_busy() override { destroyed->fetch_add(1); }
+    void handle(spin) { self().tell(spin{}); }
+};
+
 TEST(Threaded, DestroyingANodeWithBusyActorsIsSafe) {
-    std::atomic<bool> stop{false};
+    std::atomic<int> destroyed{0};
+    std::vector<troupe::ref<counted_busy>> refs;  // held past the node: must stay safe
     {
         troupe::node n{workers(2)};
-        for (int i = 0; i < 8; ++i) n.spawn<busy>(&stop).value().tell(spin{});
+        for (int i = 0; i < 8; ++i) {
+            refs.push_back(n.spawn<counted_busy>(&destroyed).value());
+            refs.back().tell(spin{});
+        }
         for (int i = 0; i < 100; ++i) n.spawn<echo>().value().tell(ping{i});
+        EXPECT_EQ(n.actor_count(), 108u);
     }
-    SUCCEED();
+    // Every busy actor was stopped and its state destroyed, though refs to it remain.
+    EXPECT_EQ(destroyed.load(), 8);
+    for (auto& r : refs) EXPECT_EQ(r.get(), nullptr);
 }
 
 struct shutdown_now {};
