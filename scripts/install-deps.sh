@@ -9,7 +9,7 @@ set -euo pipefail
 core=(g++ make cmake ninja-build pkg-config git ca-certificates
       libgtest-dev libgmock-dev googletest libbenchmark-dev
       libspdlog-dev libfmt-dev clang-format python3 nodejs)
-bench=()
+bench=(libcaf-dev erlang-base time)
 
 wanted=("${core[@]}")
 for group in "$@"; do

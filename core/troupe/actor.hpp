@@ -110,9 +110,7 @@ protected:
 private:
     timer own(detail::timer_node* t) {
         timer handle = home().arm(t);
-        auto& list = extras().timers;
-        if (list.size() >= 16) extras().prune_timers();
-        list.emplace_back(t);
+        extras().add_timer(t);
         return handle;
     }
 

@@ -83,7 +83,10 @@ public:
         return std::get<0>(std::move(v_));
     }
     T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
     T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
 
     const troupe::error& error() const& { return std::get<1>(v_); }
     template <class U>

@@ -101,8 +101,7 @@ void process::wait_for(request& r, bool timed, duration timeout) {
         auto* t =
             new receive_timer(home().now() + timeout, &cell(), [this, seq] { on_timeout(seq); });
         r.deadline = home().arm(t);
-        extras().timers.emplace_back(t);
-        if (extras().timers.size() > 16) extras().prune_timers();
+        extras().add_timer(t);
     }
 }
 

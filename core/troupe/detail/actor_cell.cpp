@@ -124,8 +124,11 @@ std::string describe_exception(std::exception_ptr ep) {
     }
 }
 
-void actor_extras::prune_timers() {
-    std::erase_if(timers, [](const intrusive_ptr<timer_node>& t) { return !t->is_pending(); });
+void actor_extras::add_timer(timer_node* t) {
+    timers.emplace_back(t);
+    if (timers.size() < next_timer_sweep_) return;
+    std::erase_if(timers, [](const intrusive_ptr<timer_node>& n) { return !n->is_pending(); });
+    next_timer_sweep_ = std::max<std::size_t>(16, 2 * timers.size());
 }
 
 actor_cell::actor_cell(local_actor* behavior) noexcept : behavior_(behavior) {

@@ -33,8 +33,13 @@ struct actor_extras {
     envelope* held_head = nullptr;
     envelope* held_tail = nullptr;
 
-    /// Forgets fired one-shot timers so the list stays short.
-    void prune_timers();
+    /// Remembers a timer this actor armed. Fired one-shot timers are forgotten in sweeps
+    /// that run when the list has doubled since the last one, so adding stays amortised
+    /// O(1) however many timers are pending.
+    void add_timer(timer_node* t);
+
+private:
+    std::size_t next_timer_sweep_ = 16;
 };
 
 /// A sender waiting for room in a bounded mailbox.

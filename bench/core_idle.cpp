@@ -1,0 +1,63 @@
+// idle: the resident memory of N idle actors (PERFORMANCE.md).
+//
+// Spawns N actors that wait for a message that never comes and reports how much the
+// process's resident memory (from /proc/self/statm) grew, divided by N. The node and its
+// workers exist before the first reading, so only the actors are counted: their state,
+// their mailbox and their entry in the node's table of live actors.
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+
+#include <troupe/troupe.hpp>
+
+#include "bench_cli.hpp"
+
+namespace {
+
+struct poke {};
+
+struct sleeper : troupe::actor<sleeper, poke> {
+    void handle(poke) {}
+};
+
+/// Resident bytes of this process, or 0 if /proc/self/statm cannot be read.
+std::uint64_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long long size = 0, resident = 0;
+    const int read = std::fscanf(f, "%llu %llu", &size, &resident);
+    std::fclose(f);
+    return read == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const auto args = bench::parse(argc, argv, "core_idle [N=1000000] [workers=K]", {1000000});
+    const std::uint64_t n = args.values[0];
+
+    troupe::node_config cfg;
+    cfg.workers = args.workers;
+    troupe::node node{std::move(cfg)};
+    const std::size_t workers = node.executor().concurrency();
+
+    const std::uint64_t before = resident_bytes();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        if (!node.spawn<sleeper>()) {
+            std::fprintf(stderr, "idle: spawn %" PRIu64 " failed\n", i);
+            return 1;
+        }
+    }
+    const std::uint64_t after = resident_bytes();
+    if (before == 0 || after == 0) {
+        std::fprintf(stderr, "idle: cannot read /proc/self/statm\n");
+        return 1;
+    }
+    const std::uint64_t grown = after > before ? after - before : 0;
+    std::printf("troupe idle n=%" PRIu64 " workers=%zu rss_bytes=%" PRIu64
+                " bytes_per_actor=%.1f\n",
+                n, workers, grown, static_cast<double>(grown) / static_cast<double>(n));
+    return 0;
+}
