@@ -1,14 +1,20 @@
-// idle: the resident memory of N idle actors (PERFORMANCE.md).
+// idle: the resident memory of N idle actors, and the CPU an idle node burns
+// (PERFORMANCE.md).
 //
 // Spawns N actors that wait for a message that never comes and reports how much the
 // process's resident memory (from /proc/self/statm) grew, divided by N. The node and its
 // workers exist before the first reading, so only the actors are counted: their state,
-// their mailbox and their entry in the node's table of live actors.
+// their mailbox and their entry in the node's table of live actors. Then, with nothing to
+// do, the node is left alone for one second and its CPU time (user + system, all threads)
+// is measured over the next second: idle_cpu_pct is that time over the wall time, in %.
 #include <unistd.h>
 
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
+#include <thread>
+
+#include <sys/resource.h>
 
 #include <troupe/troupe.hpp>
 
@@ -30,6 +36,14 @@ std::uint64_t resident_bytes() {
     const int read = std::fscanf(f, "%llu %llu", &size, &resident);
     std::fclose(f);
     return read == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+/// CPU time (user + system) this process has used so far, in seconds.
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+    return s(u.ru_utime) + s(u.ru_stime);
 }
 
 }  // namespace
@@ -56,8 +70,17 @@ int main(int argc, char** argv) {
         return 1;
     }
     const std::uint64_t grown = after > before ? after - before : 0;
+
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const double cpu0 = cpu_seconds();
+    bench::stopwatch wall;
+    wall.start();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const double idle_cpu_pct = 100 * (cpu_seconds() - cpu0) / wall.elapsed_s();
+
     std::printf("troupe idle n=%" PRIu64 " workers=%zu rss_bytes=%" PRIu64
-                " bytes_per_actor=%.1f\n",
-                n, workers, grown, static_cast<double>(grown) / static_cast<double>(n));
+                " idle_cpu_pct=%.2f bytes_per_actor=%.1f\n",
+                n, workers, grown, idle_cpu_pct,
+                static_cast<double>(grown) / static_cast<double>(n));
     return 0;
 }

@@ -97,7 +97,10 @@ protected:
 
     actor_log log() const noexcept { return actor_log{home().logger(), addr(), name()}; }
 
-    std::string_view type_name() const noexcept final { return detail::type_name<Self>(); }
+    std::string_view type_name() const noexcept final {
+        static constexpr std::string_view name = detail::type_name<Self>();
+        return name;
+    }
 
     dispatch_result dispatch(detail::envelope& e) final {
         dispatch_result r = dispatch_result::handled;

@@ -6,6 +6,7 @@
 
 #include <troupe/detail/running_handlers.hpp>
 #include <troupe/detail/system_messages.hpp>
+#include <troupe/internal/actor_table.hpp>
 #include <troupe/node.hpp>
 
 namespace troupe {
@@ -101,7 +102,8 @@ node::node(node_config cfg)
       net_(cfg.net),
       grace_(cfg.shutdown_grace),
       logger_(std::make_shared<spdlog::logger>(
-          cfg.name, std::make_shared<spdlog::sinks::stderr_color_sink_mt>())) {
+          cfg.name, std::make_shared<spdlog::sinks::stderr_color_sink_mt>())),
+      actors_(std::make_unique<internal::actor_table>()) {
     logger_->set_level(to_spdlog(cfg.level));
     logger_->set_pattern("[%H:%M:%S.%e] [%n] [%^%l%$] %v");
 }
@@ -133,12 +135,7 @@ std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opt
     }
     address addr = net_.at(id);
     a.bind(*this, *exec_, addr, opts);
-    {
-        auto& s = shard_of(addr);
-        std::lock_guard lock{s.mutex};
-        a.add_ref();
-        s.actors.emplace(addr.bits(), &a);
-    }
+    actors_->insert(addr, a);
     live_.fetch_add(1, std::memory_order_acq_rel);
     if (auto failure = a.start(); !failure.empty()) {
         return error{errc::start_failed, std::string{a.name()} + " at " + addr.to_string() +
@@ -156,24 +153,14 @@ std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opt
 }
 
 detail::intrusive_ptr<detail::actor_cell> node::lookup(address a) const {
-    auto& s = shard_of(a);
-    std::lock_guard lock{s.mutex};
-    auto it = s.actors.find(a.bits());
-    return it == s.actors.end() ? nullptr : detail::intrusive_ptr<detail::actor_cell>(it->second);
+    return actors_->find(a);
 }
 
 void node::on_actor_exit(detail::actor_cell& a) noexcept {
-    detail::actor_cell* removed = nullptr;
-    {
-        auto& s = shard_of(a.addr());
-        std::lock_guard lock{s.mutex};
-        auto it = s.actors.find(a.addr().bits());
-        if (it != s.actors.end()) {
-            removed = it->second;
-            s.actors.erase(it);
-        }
-    }
-    remove_names_of(a.addr());
+    detail::actor_cell* removed = actors_->erase(a.addr());
+    // After the erase: register_name marks the actor named before it checks that the actor
+    // is still in the table (see there), so either it fails or this sees the mark.
+    if (a.is_named()) remove_names_of(a.addr());
     if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard lock{live_mutex_};
         live_cv_.notify_all();
@@ -335,7 +322,11 @@ result<void> node::register_name(std::string name, address a) {
         return error{errc::duplicate_name,
                      "the name '" + name + "' is taken by " + it->second.to_string()};
     }
-    if (!lookup(a)) {
+    // Mark first, then check that the actor is still in the table: an actor that leaves the
+    // table after the check sees the mark and removes its names (on_actor_exit).
+    auto cell = lookup(a);
+    if (cell) cell->mark_named();
+    if (!cell || !lookup(a)) {
         return error{errc::no_such_actor,
                      "cannot register '" + name + "': no live actor at " + a.to_string()};
     }
@@ -401,14 +392,7 @@ void node::shutdown() {
     if (!from_worker && shut_down_.exchange(true)) return;
     if (from_worker && stopping_.exchange(true)) return;
     stopping_.store(true, std::memory_order_release);
-    auto snapshot = [this] {
-        std::vector<detail::intrusive_ptr<detail::actor_cell>> all;
-        for (auto& s : shards_) {
-            std::lock_guard lock{s.mutex};
-            for (auto& [bits, a] : s.actors) all.emplace_back(a);
-        }
-        return all;
-    };
+    auto snapshot = [this] { return actors_->snapshot(); };
     auto all_gone = [this] { return live_.load(std::memory_order_acquire) == 0; };
     auto wait_all_gone = [&](duration limit) {
         if (exec_->drive_until(all_gone)) return;
@@ -437,14 +421,7 @@ void node::shutdown() {
     // are answered, the actors they pin are released).
     drivers_.destroy_all();
     // Whatever is still in the table could not run any more; drop our references.
-    for (auto& s : shards_) {
-        std::unordered_map<std::uint64_t, detail::actor_cell*> left;
-        {
-            std::lock_guard lock{s.mutex};
-            left.swap(s.actors);
-        }
-        for (auto& [bits, a] : left) a->release();
-    }
+    actors_->clear();
 }
 
 }  // namespace troupe

@@ -38,6 +38,10 @@ class logger;
 
 namespace troupe {
 
+namespace internal {
+class actor_table;
+}  // namespace internal
+
 template <class A>
 class ref;
 
@@ -87,7 +91,7 @@ public:
             return error{errc::shutting_down, "the node is shutting down; spawn refused"};
         }
         detail::intrusive_ptr<detail::actor_cell> cell{
-            new detail::actor_cell(new A(std::forward<Args>(args)...)), detail::adopt};
+            detail::actor_cell::create<A>(std::forward<Args>(args)...), detail::adopt};
         if (auto failed = admit(*cell, opts)) return std::move(*failed);
         return ref<A>{std::move(cell)};
     }
@@ -200,15 +204,6 @@ private:
     void remove_names_of(address a);
     errc failure_of(detail::actor_cell* to, detail::envelope* e) noexcept;
 
-    static constexpr std::size_t shard_count = 64;
-    struct shard {
-        mutable std::mutex mutex;
-        std::unordered_map<std::uint64_t, detail::actor_cell*> actors;  // strong references
-    };
-    shard& shard_of(address a) const noexcept {
-        return shards_[(a.bits() * 0x9E3779B97F4A7C15ULL) >> 58];
-    }
-
     std::unique_ptr<troupe::executor> exec_;
     subnet net_;
     duration grace_;
@@ -219,7 +214,7 @@ private:
     std::atomic<std::size_t> live_{0};
     std::mutex live_mutex_;
     std::condition_variable live_cv_;
-    mutable shard shards_[shard_count];
+    std::unique_ptr<internal::actor_table> actors_;
     mutable std::mutex names_mutex_;
     std::unordered_map<std::string, address> names_;
     std::unordered_map<std::uint64_t, std::vector<std::string>> names_by_actor_;

@@ -131,9 +131,33 @@ void actor_extras::add_timer(timer_node* t) {
     next_timer_sweep_ = std::max<std::size_t>(16, 2 * timers.size());
 }
 
-actor_cell::actor_cell(local_actor* behavior) noexcept : behavior_(behavior) {
+actor_cell::actor_cell(local_actor* behavior) noexcept : actor_cell(behavior, apart) {}
+
+actor_cell::actor_cell(local_actor* behavior, std::uint8_t block) noexcept
+    : block_(block), behavior_(behavior) {
     behavior->cell_ = this;
     type_name_ = behavior->type_name();
+}
+
+void actor_cell::destroy(actor_cell* c) noexcept {
+    const std::uint8_t block = c->block_;
+    c->~actor_cell();
+    if (block == apart) {
+        ::operator delete(c, sizeof(actor_cell));
+    } else if (block == heap_block) {
+        ::operator delete(c);
+    } else {
+        pool_free(c, (block + 1) * pool_granule);
+    }
+}
+
+void actor_cell::destroy_behavior(local_actor* b) const noexcept {
+    if (!b) return;
+    if (block_ == apart) {
+        delete b;
+    } else {
+        b->~local_actor();  // its memory goes with the cell's block
+    }
 }
 
 void actor_cell::bind(node& n, executor& exec, address addr, const spawn_options& opts) {
@@ -204,7 +228,7 @@ actor_cell::~actor_cell() {
     }
     // An actor that never ran to its exit (its node was torn down): nothing else can use
     // the behaviour now, since concurrent handlers hold a reference to the cell.
-    delete behavior_.load(std::memory_order_acquire);
+    destroy_behavior(behavior_.load(std::memory_order_acquire));
 }
 
 actor_extras& actor_cell::extras() {
@@ -418,7 +442,7 @@ void actor_cell::start_concurrent(std::coroutine_handle<> driver, driver_list*& 
 
 void actor_cell::concurrent_finished(std::exception_ptr failure) noexcept {
     if (pins_.fetch_sub(1, std::memory_order_acq_rel) == (retired | 1)) {
-        delete behavior_.exchange(nullptr, std::memory_order_acq_rel);  // the last reader
+        destroy_behavior(behavior_.exchange(nullptr, std::memory_order_acq_rel));  // last reader
     }
     auto* e = make_envelope<concurrent_done_msg>(priority::system, address{},
                                                  concurrent_done_msg{std::move(failure)});
@@ -435,7 +459,7 @@ void actor_cell::hold(envelope* e) {
 void actor_cell::retire_behavior() noexcept {
     // Concurrent handlers still reading the behaviour delete it when the last one ends.
     if ((pins_.fetch_or(retired, std::memory_order_acq_rel) & ~retired) == 0) {
-        delete behavior_.exchange(nullptr, std::memory_order_acq_rel);
+        destroy_behavior(behavior_.exchange(nullptr, std::memory_order_acq_rel));
     }
 }
 
@@ -541,10 +565,12 @@ void actor_cell::terminate(exit_reason reason) noexcept {
         e = next;
     }
     fail_blocked_senders();
-    if (reason.is_normal() || reason.what() == exit_reason::kind::shutdown) {
-        node_->logger().debug("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
-    } else {
-        node_->logger().warn("{} {}: exited ({})", addr_.to_string(), name(), reason.to_string());
+    // Checked first: formatting the address and reason costs more than a whole spawn.
+    const bool quiet = reason.is_normal() || reason.what() == exit_reason::kind::shutdown;
+    const auto level = quiet ? spdlog::level::debug : spdlog::level::warn;
+    if (node_->logger().should_log(level)) {
+        node_->logger().log(level, "{} {}: exited ({})", addr_.to_string(), name(),
+                            reason.to_string());
     }
     // Gone from the table and the registry before anyone hears of the exit.
     node_->on_actor_exit(*this);

@@ -25,6 +25,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,7 @@
 #include <troupe/address.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/inbox.hpp>
+#include <troupe/detail/pool.hpp>
 #include <troupe/exit_reason.hpp>
 #include <troupe/resumable.hpp>
 #include <troupe/spawn_options.hpp>
@@ -75,9 +77,13 @@ public:
 
 class actor_cell final : public resumable {
 public:
-    /// Takes ownership of the behaviour.
+    /// A new actor: its cell and its behaviour A(args...) in one block (from the per-thread
+    /// pool when small enough), with one reference, the caller's.
+    template <class A, class... Args>
+    static actor_cell* create(Args&&... args);
+
+    /// Takes ownership of a behaviour allocated with `new`.
     explicit actor_cell(local_actor* behavior) noexcept;
-    ~actor_cell();
     actor_cell(const actor_cell&) = delete;
     actor_cell& operator=(const actor_cell&) = delete;
 
@@ -91,7 +97,7 @@ public:
 
     void add_ref() noexcept override { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release() noexcept override {
-        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(this);
     }
 
     /// Puts an envelope in the mailbox. On failure (no_such_actor, mailbox_full) the
@@ -104,6 +110,9 @@ public:
     bool push_counted(envelope* e) noexcept;
 
     bool is_dead() const noexcept { return inbox_.is_closed(); }
+    /// The node registered a name for this actor (it then removes the names at exit).
+    void mark_named() noexcept { named_.store(true, std::memory_order_release); }
+    bool is_named() const noexcept { return named_.load(std::memory_order_acquire); }
     /// Calls `listener->notify(reason)` when the actor exits (at once if it has).
     void attach(exit_listener* listener) noexcept;
     /// The capacity of a bounded mailbox, 0 if unbounded.
@@ -135,6 +144,15 @@ public:
     void reap_handlers();
 
 private:
+    // The block's size class in the pool, or one of these.
+    static constexpr std::uint8_t apart = 0xFF;       // `new actor_cell`, behaviour apart
+    static constexpr std::uint8_t heap_block = 0xFE;  // one block from operator new
+
+    actor_cell(local_actor* behavior, std::uint8_t block) noexcept;
+    ~actor_cell();
+    static void destroy(actor_cell* c) noexcept;
+    void destroy_behavior(local_actor* b) const noexcept;
+
     resume_result resume(std::size_t budget) override;
     void handle_system(envelope& e);
     void handle_stop(bool forced, exit_reason reason);
@@ -151,9 +169,11 @@ private:
     std::atomic<std::uint32_t> refs_{1};
     enum class life : std::uint8_t { starting, running, dead };
     life life_ = life::starting;
-    bool exclusive_busy_ = false;  // an exclusive handler coroutine is suspended
-    bool draining_ = false;        // a mutating handler waits for concurrent ones
-    bool quit_requested_ = false;
+    bool exclusive_busy_ : 1 = false;  // an exclusive handler coroutine is suspended
+    bool draining_ : 1 = false;        // a mutating handler waits for concurrent ones
+    bool quit_requested_ : 1 = false;
+    std::atomic<bool> named_{false};
+    const std::uint8_t block_;                // how the cell (and behaviour) were allocated
     std::uint32_t concurrent_in_flight_ = 0;  // counted in the actor's context
     std::atomic<std::uint32_t> pins_{0};      // concurrent handlers | retired
     std::atomic<local_actor*> behavior_;
@@ -169,6 +189,27 @@ private:
     std::unique_ptr<const std::string> name_;  // set before the actor is shared
     std::unique_ptr<actor_extras> extras_;
 };
+
+template <class A, class... Args>
+actor_cell* actor_cell::create(Args&&... args) {
+    constexpr std::size_t offset = (sizeof(actor_cell) + alignof(A) - 1) / alignof(A) * alignof(A);
+    constexpr std::size_t size = offset + sizeof(A);
+    if constexpr (alignof(A) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+        return new actor_cell(new A(std::forward<Args>(args)...));
+    } else {
+        constexpr bool pooled = size <= pool_max_block;
+        void* mem = pooled ? pool_allocate(size) : ::operator new(size);
+        A* behavior;
+        try {
+            behavior = ::new (static_cast<char*>(mem) + offset) A(std::forward<Args>(args)...);
+        } catch (...) {
+            pooled ? pool_free(mem, size) : ::operator delete(mem);
+            throw;
+        }
+        auto block = pooled ? static_cast<std::uint8_t>(pool_class_of(size)) : heap_block;
+        return ::new (mem) actor_cell(behavior, block);
+    }
+}
 
 }  // namespace detail
 }  // namespace troupe
