@@ -9,9 +9,11 @@ FORMAT_FILES = $(shell git ls-files '*.hpp' '*.cpp')
 
 .PHONY: deps build run test bench sanitize format format-check clean
 
-# deps: install missing Debian packages (no-op when all are present).
+# deps: install missing Debian packages (no-op when all are present). The benchmark
+# peers' packages (CAF, Erlang) come too, so that every build has the comparison programs
+# and the tests check that they run.
 deps:
-	scripts/install-deps.sh
+	scripts/install-deps.sh core bench
 
 # build: configure the release tree once, then build it incrementally.
 build: deps
@@ -26,12 +28,13 @@ run: build
 test: build
 	ctest --preset release
 
-# bench: install bench extras, build, then run scripts/bench.sh if present.
-bench:
-	scripts/install-deps.sh bench
-	$(MAKE) --no-print-directory build
-	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
-	else echo "bench: scripts/bench.sh not present yet; nothing to run"; fi
+# bench: build everything, then run every workload for troupe, CAF, Erlang and the raw
+# floor and print the table (scripts/bench.py; BENCH_QUICK=1 for a quick run). The
+# re-configure picks up peers installed after the build tree was first configured.
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j$(NPROC)
+	scripts/bench.py
 
 # sanitize: build and run only the core unit tests (ctest label `core`)
 # under ASan+UBSan, then under TSan.

@@ -30,6 +30,10 @@ public:
     virtual void schedule_timer(detail::timer_node* timer) = 0;
 
     /// How many jobs may run at once (worker threads).
+    /// The running job goes on working after scheduling others (a handler sending in a long
+    /// loop): make the jobs it scheduled for this thread available to other threads now.
+    /// Called from inside a running job. The default does nothing.
+    virtual void share_local() noexcept {}
     virtual std::size_t concurrency() const noexcept = 0;
 
     /// Stops the workers and the timer service and joins their threads; queued jobs and

@@ -18,12 +18,11 @@ using done_atom = caf::atom_constant<caf::atom("done")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using go_atom = caf::atom_constant<caf::atom("go")>;
 
-/// Sets the scheduler's worker threads to `workers`, or to one per hardware thread if 0
-/// (CAF's own default is at least 4), and returns the count.
-inline std::size_t set_workers(caf::actor_system_config& cfg, std::size_t workers) {
+/// Sets the scheduler's worker threads to `workers`, or to one per hardware thread if 0:
+/// CAF 0.17's own default is max(4, hardware threads).
+inline void set_workers(caf::actor_system_config& cfg, std::size_t workers) {
     if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
     cfg.set("scheduler.max-threads", workers);
-    return workers;
 }
 
 /// Prints the message on stderr and exits with code 1 at once: actors may still be waiting,

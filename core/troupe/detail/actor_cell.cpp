@@ -259,14 +259,21 @@ errc actor_cell::enqueue(envelope* e) noexcept {
 bool actor_cell::push_counted(envelope* e) noexcept {
     switch (inbox_.push(e)) {
         case inbox::push_result::ok:
-            return true;
+            break;
         case inbox::push_result::unblocked:
             schedule_self();
-            return true;
-        case inbox::push_result::closed:
             break;
+        case inbox::push_result::closed:
+            return false;
     }
-    return false;
+    // The receivers a handler wakes wait for it in its worker's LIFO slot, which no other
+    // worker may take. A handler that keeps sending is not about to return: every so many
+    // sends, let other workers take the receivers it woke (and wake one to do so), or a
+    // consumer would wait for its producer's whole loop while a core idles.
+    if (auto* sender = tl_current; sender && ++tl_sends_in_handler % share_after_sends == 0) {
+        sender->exec_->share_local();
+    }
+    return true;
 }
 
 void actor_cell::enqueue_or_drop(envelope* e) noexcept {
@@ -348,6 +355,7 @@ resumable::resume_result actor_cell::resume(std::size_t budget) {
 
 void actor_cell::run_envelope(envelope* e) {
     current_ = e;
+    tl_sends_in_handler = 0;
     // Static storage: still valid if the envelope is handed over.
     auto type = is<resume_msg>(*e) ? std::string_view{"a resumed coroutine"} : e->type()->name;
     try {

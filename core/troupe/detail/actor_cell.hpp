@@ -165,6 +165,8 @@ private:
     void hold(envelope* e);
 
     static constexpr std::uint32_t retired = 1u << 31;
+    /// See push_counted.
+    static constexpr std::uint32_t share_after_sends = 64;
 
     std::atomic<std::uint32_t> refs_{1};
     enum class life : std::uint8_t { starting, running, dead };

@@ -3,6 +3,7 @@
 // which actor runs on this thread, and how to hand it work to run in its own context.
 
 #include <coroutine>
+#include <cstdint>
 #include <functional>
 
 #include <troupe/address.hpp>
@@ -17,6 +18,8 @@ namespace troupe::detail {
 class actor_cell;
 
 inline thread_local actor_cell* tl_current = nullptr;
+/// Messages the handler running on this thread has sent so far (see actor_cell::push_counted).
+inline thread_local std::uint32_t tl_sends_in_handler = 0;
 
 /// The actor whose handler runs on this thread, or nullptr.
 inline actor_cell* current_actor() noexcept {

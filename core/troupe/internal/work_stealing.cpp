@@ -346,6 +346,13 @@ void work_stealing_executor::schedule(resumable* job) noexcept {
     notify_parked();
 }
 
+void work_stealing_executor::share_local() noexcept {
+    auto* w = static_cast<worker*>(current_worker);
+    if (w == nullptr || w->owner != this || w->lifo == nullptr) return;
+    push_back(*w, std::exchange(w->lifo, nullptr));
+    notify_parked();
+}
+
 void work_stealing_executor::release_all(resumable* const* jobs, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) jobs[i]->release();
 }

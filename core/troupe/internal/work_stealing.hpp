@@ -42,6 +42,9 @@ public:
     time_point now() const noexcept override;
     /// Thread-safe.
     void schedule_timer(detail::timer_node* timer) override;
+    /// On a worker: the job in its LIFO slot goes to its run queue, and a parked worker
+    /// is woken to take it.
+    void share_local() noexcept override;
     std::size_t concurrency() const noexcept override;
     /// Thread-safe and idempotent; never from one of this executor's workers (aborts).
     void shutdown() noexcept override;

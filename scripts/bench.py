@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Runs the benchmark workloads (bench/README.md) for troupe and its peers, interleaved,
+and prints one Markdown table of medians, min-max, peak RSS and ratios.
+
+    scripts/bench.py                      # full parameters, 3 runs of each
+    BENCH_QUICK=1 scripts/bench.py        # small parameters, under two minutes
+    scripts/bench.py ring pingpong        # only these workloads
+
+Environment: BUILD_DIR      the build tree (default build/release)
+             BENCH_RUNS     runs per workload and runtime (default 3, at least 1)
+             BENCH_WORKERS  worker threads / schedulers (default: one per hardware thread)
+             BENCH_RUNTIMES which runtimes, comma-separated (default troupe,caf,erlang,raw)
+
+The runs are interleaved (troupe, caf, erlang, raw, troupe, caf, ...) so that drift on a
+shared machine hits every runtime alike; only medians are meaningful. Each program checks
+its own result; a run that fails, hangs (past the timeout) or prints a malformed line is
+reported, and the script then exits with status 1.
+"""
+
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass
+class Metric:
+    key: str  # a result field
+    unit: str  # how to print it ("M ..." divides by a million)
+    higher_is_better: bool
+    goal: str
+
+
+@dataclass
+class Workload:
+    name: str
+    full: list  # default arguments
+    quick: list  # BENCH_QUICK arguments
+    metrics: list  # the first is the result field, the last on the line
+    raw: bool = False  # has a raw floor
+
+
+WORKLOADS = [
+    Workload("pingpong", ["2000000"], ["200000"],
+             [Metric("msgs_per_s", "M msg/s", True, ">= 20")], raw=True),
+    Workload("ring", ["1000", "1000"], ["1000", "100"],
+             [Metric("hops_per_s", "M hops/s", True, ">= 20")], raw=True),
+    Workload("skynet", ["1000000"], ["100000"], [Metric("elapsed_ms", "ms", False, "<= 300")]),
+    Workload("spawn", ["1000000"], ["100000"],
+             [Metric("actors_per_s", "M actors/s", True, ">= 5")]),
+    Workload("fanin", ["8", "1000000"], ["8", "100000"],
+             [Metric("msgs_per_s", "M msg/s", True, ">= 20")], raw=True),
+    Workload("ask", ["200000"], ["20000"], [Metric("mean_rtt_us", "µs", False, "<= 0.3")]),
+    Workload("idle", ["1000000"], ["100000"],
+             [Metric("bytes_per_actor", "B/actor", False, "<= 256"),
+              Metric("idle_cpu_pct", "% CPU idle", False, "~0")]),
+    Workload("timers", ["1000000"], ["100000"],
+             [Metric("timers_per_s", "M timers/s", True, "N per s (delays < 1 s)")]),
+]
+RUNTIMES = ["troupe", "caf", "erlang", "raw"]
+TIMEOUT_S = 300
+
+
+@dataclass
+class Run:
+    fields: dict = field(default_factory=dict)  # key -> float, for the numeric fields
+    rss_kb: int = 0
+    line: str = ""
+    error: str = ""
+
+
+@dataclass
+class Cell:
+    runs: list = field(default_factory=list)
+
+    def ok(self):
+        return [r for r in self.runs if not r.error]
+
+
+def command(build, runtime, workload, args, workers):
+    extra = [f"workers={workers}"] if workers else []
+    if runtime == "troupe":
+        return [os.path.join(build, "bench", f"core_{workload}")] + args + extra
+    if runtime == "caf":
+        return [os.path.join(build, "bench", "peers", "caf", f"caf_{workload}")] + args + extra
+    if runtime == "raw":
+        return [os.path.join(build, "bench", "raw", f"raw_{workload}")] + args + extra
+    return [os.path.join(ROOT, "bench", "peers", "erlang", "run.sh"), workload] + args + extra
+
+
+def run_once(cmd, runtime, workload, metrics, env):
+    """Runs cmd under /usr/bin/time; returns a Run with the line's fields and peak RSS."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        try:
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd, env=env,
+                               capture_output=True, text=True, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return Run(error=f"no answer after {TIMEOUT_S} s")
+        rss = t.read().strip().splitlines()
+    if p.returncode != 0:
+        return Run(error=f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+    lines = p.stdout.strip().splitlines()
+    pattern = rf"^{runtime} {workload}( [a-z_]+=[0-9.e+-]+)* {metrics[0].key}=[0-9.e+-]+$"
+    if len(lines) != 1 or not re.match(pattern, lines[0]):
+        return Run(error=f"malformed output: {p.stdout.strip()[:300]!r}")
+    fields = dict(kv.split("=", 1) for kv in lines[0].split()[2:])
+    if any(m.key not in fields for m in metrics):
+        return Run(error=f"a field of {[m.key for m in metrics]} is missing: {lines[0]!r}")
+    return Run(fields={k: float(v) for k, v in fields.items()},
+               rss_kb=int(rss[-1]) if rss else 0, line=lines[0])
+
+
+def scaled(m, v):
+    return v / 1e6 if m.unit.startswith("M ") else v
+
+
+def fmt(v):
+    return f"{v:.3g}" if v < 1000 else f"{v:.0f}"
+
+
+def ratio(m, troupe, peer):
+    """How many times better troupe is than peer (> 1: troupe ahead)."""
+    if troupe is None or peer is None or troupe <= 0 or peer <= 0:
+        return "–"
+    r = troupe / peer if m.higher_is_better else peer / troupe
+    return f"{r:.2f}×"
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} hardware threads, {model}, {platform.system()} {platform.release()}"
+
+
+def main():
+    build = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build/release"))
+    runs = max(1, int(os.environ.get("BENCH_RUNS", "3")))
+    workers = os.environ.get("BENCH_WORKERS", "")
+    quick = os.environ.get("BENCH_QUICK", "0") == "1"
+    runtimes = os.environ.get("BENCH_RUNTIMES", ",".join(RUNTIMES)).split(",")
+    wanted = sys.argv[1:]
+    unknown = [a for a in wanted if a not in {w.name for w in WORKLOADS}] + \
+              [r for r in runtimes if r not in RUNTIMES]
+    if unknown:
+        sys.exit(f"bench: unknown workload or runtime {unknown}; workloads are "
+                 f"{[w.name for w in WORKLOADS]}, runtimes {RUNTIMES}")
+    if not shutil.which("/usr/bin/time"):
+        sys.exit("bench: /usr/bin/time is missing (Debian package `time`); run make bench")
+    workloads = [w for w in WORKLOADS if not wanted or w.name in wanted]
+
+    cells = {}
+    plan = []
+    for w in workloads:
+        for rt in runtimes:
+            if rt == "raw" and not w.raw:
+                continue
+            cmd = command(build, rt, w.name, w.quick if quick else w.full, workers)
+            if rt != "erlang" and not os.access(cmd[0], os.X_OK):
+                sys.exit(f"bench: {cmd[0]} is not built; run `make bench` (it builds everything)")
+            cells[(w.name, rt)] = Cell()
+            plan.append((w, rt, cmd))
+
+    # The build compiles the Erlang peer there; run.sh would otherwise compile it first.
+    env = dict(os.environ, TROUPE_ERL_BUILD_DIR=os.path.join(build, "bench", "peers", "erlang"))
+    if "erlang" in runtimes:  # started once outside the timed runs: it compiles if needed
+        warm = command(build, "erlang", "pingpong", ["10"], workers)
+        if subprocess.run(warm, capture_output=True, env=env).returncode != 0:
+            sys.exit("bench: the Erlang peer does not run: try bench/peers/erlang/run.sh pingpong 10")
+
+    started = time.time()
+    for i in range(runs):
+        for w, rt, cmd in plan:
+            r = run_once(cmd, rt, w.name, w.metrics, env)
+            cells[(w.name, rt)].runs.append(r)
+            print(r.line or f"# {rt} {w.name} FAILED: {r.error}", flush=True)
+    elapsed = time.time() - started
+
+    def median(w, m, rt):
+        c = cells.get((w.name, rt))
+        return statistics.median(r.fields[m.key] for r in c.ok()) if c and c.ok() else None
+
+    print()
+    print(f"Machine: {machine()}. Runs: {runs} per cell, interleaved, "
+          f"{'BENCH_QUICK parameters' if quick else 'full parameters'}"
+          f"{', workers=' + workers if workers else ''}; total {elapsed:.0f} s.")
+    print()
+    cols = [rt for rt in RUNTIMES if rt in runtimes]
+    head = ["workload", "args", "unit", "goal"] + [f"{rt} median (min–max) · peak RSS" for rt in cols]
+    head += [f"troupe/{rt}" for rt in cols if rt != "troupe"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    failed = False
+    for w in workloads:
+        for m in w.metrics:
+            row = [w.name, " ".join(w.quick if quick else w.full), m.unit, m.goal]
+            for rt in cols:
+                c = cells.get((w.name, rt))
+                if c is None:
+                    row.append("–")
+                    continue
+                ok = c.ok()
+                failed = failed or len(ok) < len(c.runs)
+                if not ok:
+                    row.append("failed")
+                    continue
+                vals = [scaled(m, r.fields[m.key]) for r in ok]
+                rss = statistics.median(r.rss_kb for r in ok) / 1024
+                lost = len(c.runs) - len(ok)
+                row.append(f"**{fmt(statistics.median(vals))}** ({fmt(min(vals))}–{fmt(max(vals))})"
+                           f" · {rss:.0f} MB" + (f" ({lost} failed)" if lost else ""))
+            t = median(w, m, "troupe")
+            row += [ratio(m, t, median(w, m, rt)) for rt in cols if rt != "troupe"]
+            print("| " + " | ".join(row) + " |")
+    print()
+    print("Ratios are troupe's median against the peer's, oriented so that > 1 means troupe is "
+          "ahead (for time and memory: the peer's value over troupe's).")
+    if failed:
+        for (name, rt), c in cells.items():
+            for r in c.runs:
+                if r.error:
+                    print(f"FAILED: {rt} {name}: {r.error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
