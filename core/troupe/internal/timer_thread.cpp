@@ -1,18 +1,34 @@
-// The timer service: one thread, one mutex-guarded min-heap ordered by (deadline, seq).
+// The timer service: one thread; pending timers in three tiers under one mutex.
 //
-//  1. schedule() pushes the node and wakes the thread only if the node became the earliest
-//     entry (the thread waits until the old earliest deadline, which is still correct for
-//     every other insertion) or a scan for cancelled nodes is due.
-//  2. The thread pops every due entry (and every cancelled entry at the top, so it never
-//     waits for a dead deadline) into a batch, unlocks, and calls node->run() on each in
-//     heap order: firing happens outside the lock, so fire() may schedule timers and actors.
-//     run() returns true for a periodic timer still armed: it is pushed again with a new
-//     seq; otherwise the service's reference is released.
+// # Where a timer waits
+// Time is cut into buckets of 2^20 ns (~1 ms); `bucket_` is the current one.
+//  - near_: a min-heap by (deadline, seq) of every entry whose bucket is <= bucket_: the
+//    timers due now or within the current millisecond. It stays small (the timers of about
+//    one millisecond), so firing pops from a heap that fits in cache.
+//  - ring_: ring_size unsorted lists for the buckets bucket_+1 .. bucket_+ring_size (~1 s).
+//    Inserting there is a push_back: O(1) however many timers are pending.
+//  - far_: a min-heap of the rest (long timers, ask timeouts).
+// advance(now) moves bucket_ on to now's bucket, one bucket at a time while the ring holds
+// entries (each bucket's list goes into near_), in one jump when it is empty; then far_
+// entries that came within the ring's reach move into the ring (or near_). Every entry due
+// by `now` is then in near_, so timers fire in (deadline, seq) order, as with one heap.
+//
+// # The thread
+//  1. schedule() files the node and wakes the thread only if the node must be handled
+//     before the time the thread sleeps until (`sleeping_until_`: its deadline if it goes to
+//     near_ or far_, its bucket's start if it goes to the ring), or a scan for cancelled
+//     nodes is due.
+//  2. The thread advances to now, pops every due entry of near_ (and every cancelled entry
+//     at its top) into a batch, unlocks, and calls node->run() on each in order: firing
+//     happens outside the lock, so fire() may schedule timers and actors. run() returns true
+//     for a periodic timer still armed: it is filed again with a new seq; otherwise the
+//     service's reference is released. With nothing due, it sleeps until the earliest of:
+//     near_'s top, the first non-empty bucket of the ring, far_'s top.
 //  3. cancel() does not tell the service (the node protocol has no hook for it), so
-//     cancelled nodes stay in the heap until they reach the top. To bound that garbage, every
-//     max(min_scan_interval, heap size) insertions the thread counts them and, when more than
-//     half of the heap is dead, removes them in one O(n) pass and re-heapifies. Their
-//     payloads were already dropped by cancel(); only the node memory waited.
+//     cancelled nodes stay filed until they come due. To bound that garbage, every
+//     max(min_scan_interval, pending entries) insertions the thread counts them and, when
+//     more than half are dead, removes them in one O(n) pass. Their payloads were already
+//     dropped by cancel(); only the node memory waited.
 //  4. shutdown() stops and joins the thread, then cancels (drop()) and releases what is
 //     left, without firing it. Later schedule() calls do the same at once.
 
@@ -23,7 +39,8 @@
 
 namespace troupe::internal {
 
-timer_thread::timer_thread() {
+timer_thread::timer_thread()
+    : bucket_(bucket_of(clock::now())), ring_(new std::vector<entry>[ring_size]) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -36,8 +53,7 @@ void timer_thread::schedule(detail::timer_node* node) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!stop_) {
-            push(node);
-            wake = heap_.front().node == node;
+            wake = push(node) < sleeping_until_;
             if (++inserts_since_scan_ >= scan_interval_ && !scan_requested_) {
                 scan_requested_ = true;
                 wake = true;
@@ -61,53 +77,129 @@ void timer_thread::shutdown() noexcept {
     }
     wake_.notify_one();
     if (thread_.joinable()) thread_.join();
-    std::vector<entry> rest;
+    std::vector<detail::timer_node*> rest;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        rest.swap(heap_);
+        for_each_entry([&](const entry& e) { rest.push_back(e.node); });
+        near_.clear();
+        far_.clear();
+        for (std::int64_t i = 0; i < ring_size; ++i) ring_[i].clear();
+        ring_count_ = 0;
     }
-    for (const entry& e : rest) {
-        e.node->cancel();
-        e.node->release();
+    for (detail::timer_node* node : rest) {
+        node->cancel();
+        node->release();
     }
 }
 
 std::size_t timer_thread::size() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return heap_.size();
+    return near_.size() + ring_count_ + far_.size();
 }
 
-void timer_thread::push(detail::timer_node* node) {
-    heap_.push_back(entry{node->deadline(), next_seq_++, node});
-    std::push_heap(heap_.begin(), heap_.end(), fires_later);
+template <class F>
+void timer_thread::for_each_entry(F&& f) const {
+    for (const entry& e : near_) f(e);
+    for (std::int64_t i = 0; i < ring_size; ++i) {
+        for (const entry& e : ring_[i]) f(e);
+    }
+    for (const entry& e : far_) f(e);
+}
+
+time_point timer_thread::push(detail::timer_node* node) {
+    return place(entry{node->deadline(), next_seq_++, node});
+}
+
+time_point timer_thread::place(const entry& e) {
+    const std::int64_t b = bucket_of(e.deadline);
+    if (b <= bucket_) {
+        near_.push_back(e);
+        std::push_heap(near_.begin(), near_.end(), fires_later);
+        return e.deadline;
+    }
+    if (b - bucket_ <= ring_size) {
+        ring_[b % ring_size].push_back(e);
+        ++ring_count_;
+        return bucket_start(b);
+    }
+    far_.push_back(e);
+    std::push_heap(far_.begin(), far_.end(), fires_later);
+    return e.deadline;
 }
 
 detail::timer_node* timer_thread::pop() {
-    std::pop_heap(heap_.begin(), heap_.end(), fires_later);
-    detail::timer_node* node = heap_.back().node;
-    heap_.pop_back();
+    std::pop_heap(near_.begin(), near_.end(), fires_later);
+    detail::timer_node* node = near_.back().node;
+    near_.pop_back();
     return node;
+}
+
+void timer_thread::advance(time_point now) {
+    const std::int64_t target = bucket_of(now);
+    while (bucket_ < target) {
+        if (ring_count_ == 0) {
+            bucket_ = target;
+        } else {
+            ++bucket_;
+            auto& due = ring_[bucket_ % ring_size];
+            for (const entry& e : due) {
+                near_.push_back(e);
+                std::push_heap(near_.begin(), near_.end(), fires_later);
+            }
+            ring_count_ -= due.size();
+            due.clear();
+        }
+        while (!far_.empty() && bucket_of(far_.front().deadline) - bucket_ <= ring_size) {
+            std::pop_heap(far_.begin(), far_.end(), fires_later);
+            entry e = far_.back();
+            far_.pop_back();
+            place(e);
+        }
+    }
+}
+
+time_point timer_thread::next_wake() const {
+    if (!near_.empty()) return near_.front().deadline;
+    if (ring_count_ > 0) {
+        for (std::int64_t b = bucket_ + 1; b <= bucket_ + ring_size; ++b) {
+            if (!ring_[b % ring_size].empty()) return bucket_start(b);
+        }
+    }
+    return far_.empty() ? time_point::max() : far_.front().deadline;
 }
 
 void timer_thread::compact(std::vector<detail::timer_node*>& garbage) {
     scan_requested_ = false;
     inserts_since_scan_ = 0;
-    // In the heap a node is pending or cancelled: firing/fired exist only inside run().
-    const auto dead = static_cast<std::size_t>(std::count_if(
-        heap_.begin(), heap_.end(), [](const entry& e) { return !e.node->is_pending(); }));
-    if (dead * 2 > heap_.size()) {
-        auto live_end = std::partition(heap_.begin(), heap_.end(),
-                                       [](const entry& e) { return e.node->is_pending(); });
-        // A node cancelled after the partition test stays in the live part: harmless, it is
-        // skipped when it reaches the top. The dead part is released, never run.
-        for (auto it = live_end; it != heap_.end(); ++it) garbage.push_back(it->node);
-        heap_.erase(live_end, heap_.end());
-        std::make_heap(heap_.begin(), heap_.end(), fires_later);
-        if (heap_.capacity() > 4 * std::max(heap_.size(), min_scan_interval)) {
-            heap_.shrink_to_fit();
+    // Filed, a node is pending or cancelled: firing/fired exist only inside run().
+    std::size_t total = 0;
+    std::size_t dead = 0;
+    for_each_entry([&](const entry& e) {
+        ++total;
+        dead += e.node->is_pending() ? 0 : 1;
+    });
+    if (dead * 2 > total) {
+        // A node cancelled after its test stays filed: harmless, it is skipped when it
+        // comes due. The dead ones are released, never run.
+        auto purge = [&](std::vector<entry>& list) {
+            auto live_end = std::partition(list.begin(), list.end(),
+                                           [](const entry& e) { return e.node->is_pending(); });
+            for (auto it = live_end; it != list.end(); ++it) garbage.push_back(it->node);
+            list.erase(live_end, list.end());
+            if (list.capacity() > 4 * std::max<std::size_t>(list.size(), 64)) list.shrink_to_fit();
+        };
+        purge(near_);
+        std::make_heap(near_.begin(), near_.end(), fires_later);
+        purge(far_);
+        std::make_heap(far_.begin(), far_.end(), fires_later);
+        ring_count_ = 0;
+        for (std::int64_t i = 0; i < ring_size; ++i) {
+            purge(ring_[i]);
+            ring_count_ += ring_[i].size();
         }
+        total -= dead;
     }
-    scan_interval_ = std::max(min_scan_interval, heap_.size());
+    scan_interval_ = std::max(min_scan_interval, total);
 }
 
 void timer_thread::run() {
@@ -119,6 +211,7 @@ void timer_thread::run() {
 
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
+        sleeping_until_ = time_point::min();
         if (scan_requested_) compact(garbage);
         if (!garbage.empty()) {
             lock.unlock();
@@ -128,19 +221,21 @@ void timer_thread::run() {
             lock.lock();
             continue;
         }
-        if (heap_.empty()) {
-            wake_.wait(lock);
-            continue;
-        }
         const time_point now = clock::now();
-        while (!heap_.empty() && batch.size() < max_fire_batch &&
-               (heap_.front().deadline <= now || !heap_.front().node->is_pending())) {
+        advance(now);
+        while (!near_.empty() && batch.size() < max_fire_batch &&
+               (near_.front().deadline <= now || !near_.front().node->is_pending())) {
             batch.push_back(pop());
         }
         if (batch.empty()) {
-            // A copy: wait_until holds a reference while the heap may reallocate.
-            const time_point next = heap_.front().deadline;
-            wake_.wait_until(lock, next);
+            sleeping_until_ = next_wake();
+            if (sleeping_until_ == time_point::max()) {
+                wake_.wait(lock);
+            } else {
+                // A copy: wait_until holds a reference while push() may change the member.
+                const time_point until = sleeping_until_;
+                wake_.wait_until(lock, until);
+            }
             continue;
         }
         lock.unlock();

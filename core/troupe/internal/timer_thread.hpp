@@ -1,11 +1,15 @@
 #pragma once
 // The timer service behind work_stealing_executor::schedule_timer: one thread sleeping on a
-// condition variable until the earliest deadline of a binary min-heap of pending timers.
+// condition variable until the earliest deadline. Pending timers live in three tiers (see
+// timer_thread.cpp): a min-heap of those due in the current ~1 ms bucket, a ring of
+// unsorted buckets for the next ~1 s, and a min-heap beyond, so that a million pending
+// timers cost O(1) to insert and a small heap to fire.
 // The node protocol (who fires, who drops, who releases) is in detail/timer_node.hpp.
 
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -37,7 +41,7 @@ public:
     /// firing it. Idempotent and thread-safe; not from inside a timer's fire().
     void shutdown() noexcept;
 
-    /// Heap entries, cancelled ones not yet purged included. Thread-safe; for tests/stats.
+    /// Pending entries, cancelled ones not yet purged included. Thread-safe; for tests/stats.
     std::size_t size() const;
 
 private:
@@ -51,21 +55,45 @@ private:
         return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
     }
 
+    // Buckets of 2^20 ns (about 1 ms); the ring covers the next ring_size of them (~1.07 s).
+    static constexpr int bucket_shift = 20;
+    static constexpr std::int64_t ring_size = 1024;
+    static std::int64_t bucket_of(time_point t) noexcept {
+        return t.time_since_epoch().count() >> bucket_shift;
+    }
+    static time_point bucket_start(std::int64_t b) noexcept {
+        return time_point{duration{b << bucket_shift}};
+    }
+
     void run();
     // The following require mutex_.
-    void push(detail::timer_node* node);
+    /// Files the entry in its tier; returns when the thread must be awake to handle it.
+    time_point push(detail::timer_node* node);
+    time_point place(const entry& e);
     detail::timer_node* pop();
+    /// Moves the current bucket on to `now`'s, bringing due buckets into the near heap.
+    void advance(time_point now);
+    /// When the thread must wake next (time_point::max(): nothing pending).
+    time_point next_wake() const;
     void compact(std::vector<detail::timer_node*>& garbage);
+    template <class F>
+    void for_each_entry(F&& f) const;
 
-    // Scan for cancelled nodes at most once per this many insertions (or the heap size, if
-    // larger), so the O(n) scan costs O(1) amortised per insertion.
+    // Scan for cancelled nodes at most once per this many insertions (or the number of
+    // pending entries, if larger), so the O(n) scan costs O(1) amortised per insertion.
     static constexpr std::size_t min_scan_interval = 1024;
     // Due timers fired per unlock of the heap.
     static constexpr std::size_t max_fire_batch = 256;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::vector<entry> heap_;  // guarded by mutex_
+    // All guarded by mutex_. Every entry of bucket <= bucket_ is in near_.
+    std::int64_t bucket_;
+    std::vector<entry> near_;                        // min-heap
+    std::unique_ptr<std::vector<entry>[]> ring_;     // bucket b at ring_[b % ring_size]
+    std::size_t ring_count_ = 0;                     // entries in the ring
+    std::vector<entry> far_;                         // min-heap, buckets > bucket_ + ring_size
+    time_point sleeping_until_ = time_point::min();  // min(): awake, notifications useless
     std::uint64_t next_seq_ = 0;
     std::size_t inserts_since_scan_ = 0;
     std::size_t scan_interval_ = min_scan_interval;
