@@ -111,6 +111,59 @@ TEST(TimerThread, FiresInDeadlineOrderAndFifoAmongEqualDeadlines) {
     EXPECT_EQ(t.destroyed.get(), static_cast<std::size_t>(n));
 }
 
+// Timers wait in three tiers: due within the current ~1 ms bucket, within ~1 s (a ring of
+// buckets), and beyond. Inserted latest first, with several in one bucket apart by less
+// than a bucket, they still fire in deadline order.
+TEST(TimerThread, FiresInDeadlineOrderAcrossTiers) {
+    const std::vector<duration> offsets = {0us,   300us,  700us,  20ms,          20ms + 100us,
+                                           400ms, 1100ms, 1200ms, 1200ms + 10us, 1500ms};
+    const int n = static_cast<int>(offsets.size());
+    tallies t;
+    std::mutex mutex;
+    std::vector<int> fired;
+    std::vector<test_timer*> timers;
+    {
+        timer_thread service;
+        const time_point base = clock::now();
+        for (int id = n - 1; id >= 0; --id) {
+            timers.push_back(arm(service, base + offsets[id], duration::zero(), t, [&, id] {
+                std::lock_guard<std::mutex> lock(mutex);
+                fired.push_back(id);
+            }));
+        }
+        ASSERT_TRUE(t.fired.wait_for(n));
+        for (int id = 0; id < n; ++id) {
+            EXPECT_GE(clock::now(), base + offsets[id]);
+        }
+    }
+    std::vector<int> expected(n);
+    std::iota(expected.begin(), expected.end(), 0);
+    EXPECT_EQ(fired, expected);
+    for (test_timer* timer : timers) timer->release();
+}
+
+// A timer never fires before its deadline, in whichever tier it waited.
+TEST(TimerThread, NeverFiresEarly) {
+    constexpr int n = 300;
+    tallies t;
+    std::atomic<int> early{0};
+    std::vector<test_timer*> timers;
+    std::mt19937 rng(7);
+    {
+        timer_thread service;
+        for (int i = 0; i < n; ++i) {
+            // 0 to 1.2 s, in microseconds: near, ring and far tiers alike.
+            const time_point deadline = clock::now() + std::chrono::microseconds(rng() % 1'200'000);
+            timers.push_back(arm(service, deadline, duration::zero(), t, [&early, deadline] {
+                if (clock::now() < deadline) early.fetch_add(1);
+            }));
+        }
+        ASSERT_TRUE(t.fired.wait_for(n));
+    }
+    EXPECT_EQ(early.load(), 0);
+    for (test_timer* timer : timers) timer->release();
+}
+
 TEST(TimerThread, CancelBeforeTheDeadlinePreventsFiring) {
     tallies t, sentinel;
     timer_thread service;
