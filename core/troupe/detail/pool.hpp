@@ -2,7 +2,7 @@
 // Allocation of envelopes and other small per-message objects without touching the global
 // heap in steady state.
 //
-// Each thread keeps a free list per size class (64-byte steps up to 512 bytes). A block
+// Each thread keeps a free list per size class (16-byte steps up to 512 bytes). A block
 // freed on another thread than the one that allocated it goes to the freeing thread's list:
 // in a producer/consumer pair the consumer's lists fill while the producer's drain, so full
 // lists hand a whole batch to a shared depot (one lock per batch of `batch_size` blocks,
@@ -12,7 +12,7 @@
 
 namespace troupe::detail {
 
-inline constexpr std::size_t pool_granule = 64;
+inline constexpr std::size_t pool_granule = 16;
 inline constexpr std::size_t pool_max_block = 512;
 
 void* pool_allocate_slow(std::size_t size);
