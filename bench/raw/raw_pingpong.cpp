@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
     player a, b;
     a.peer = &b;
     b.peer = &a;
+    b.finished = n == 1;  // a's first ball is the last: b gets none
     ball the_ball;
     the_ball.left = n - 1;
     bench::stopwatch clock;

@@ -16,9 +16,11 @@
 // cancelled timer keeps no actor alive even while its node waits in the service's heap.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include <troupe/clock.hpp>
+#include <troupe/detail/pool.hpp>
 
 namespace troupe::detail {
 
@@ -28,6 +30,11 @@ public:
 
     timer_node(time_point deadline, duration period) noexcept
         : deadline_(deadline.time_since_epoch().count()), period_(period) {}
+
+    // Every ask with a time-out makes one: from the per-thread pool, not the heap. The
+    // destructor is virtual, so delete passes the most derived type's size.
+    static void* operator new(std::size_t size) { return pool_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { pool_free(p, size); }
 
     /// Thread-safe: a periodic timer's deadline moves on as it fires.
     time_point deadline() const noexcept {
