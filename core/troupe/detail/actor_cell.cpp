@@ -289,7 +289,7 @@ void actor_cell::attach(exit_listener* l) noexcept {
     void* head = listeners_.load(std::memory_order_acquire);
     for (;;) {
         if (head == closed_listeners()) {
-            l->notify(addr_, extras_->final_reason);
+            l->notify(addr_, extras_ ? extras_->final_reason : exit_reason::normal());
             return;
         }
         l->next_listener = static_cast<exit_listener*>(head);
@@ -301,7 +301,9 @@ void actor_cell::attach(exit_listener* l) noexcept {
 }
 
 void actor_cell::close_listeners(const exit_reason& reason) noexcept {
-    extras().final_reason = reason;
+    // Kept for listeners that attach later. Most actors end normally and never needed their
+    // extras: no allocation for them (attach() reads a missing record as normal).
+    if (extras_ || !reason.is_normal()) extras().final_reason = reason;
     void* head = listeners_.exchange(closed_listeners(), std::memory_order_acq_rel);
     // Notify in attach order.
     exit_listener* list = nullptr;
@@ -320,7 +322,8 @@ void actor_cell::close_listeners(const exit_reason& reason) noexcept {
 
 void actor_cell::quit(exit_reason reason) {
     quit_requested_ = true;
-    extras().quit_reason = std::move(reason);
+    // A normal quit, by far the most common, needs no record (see resume).
+    if (extras_ || !reason.is_normal()) extras().quit_reason = std::move(reason);
 }
 
 resumable::resume_result actor_cell::resume(std::size_t budget) {
@@ -392,7 +395,9 @@ void actor_cell::run_envelope(envelope* e) {
     if (auto* owned = std::exchange(current_, nullptr)) {
         dispose(owned, errc::no_reply, "the handler returned without replying");
     }
-    if (quit_requested_ && life_ != life::dead) terminate(extras().quit_reason);
+    if (quit_requested_ && life_ != life::dead) {
+        terminate(extras_ ? extras_->quit_reason : exit_reason::normal());
+    }
 }
 
 void actor_cell::handle_system(envelope& e) {

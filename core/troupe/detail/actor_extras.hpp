@@ -25,7 +25,8 @@ struct actor_extras {
     std::vector<intrusive_ptr<timer_node>> timers;
     /// Suspended handler coroutines (one exclusive at most, any number of reentrant).
     std::vector<std::unique_ptr<running_handler>> handlers;
-    /// Why the actor exited; written once, before the exit listeners are closed.
+    /// Why the actor exited; written once, before the exit listeners are closed (not at all
+    /// for a normal exit of an actor that had no extras: a missing record means normal).
     exit_reason final_reason;
     /// The reason given to quit(), applied after the current handler.
     exit_reason quit_reason;
