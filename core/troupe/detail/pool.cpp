@@ -1,3 +1,4 @@
+#include <atomic>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -19,6 +20,9 @@ std::size_t block_size(std::size_t cls) {
 struct depot {
     std::mutex mutex;
     std::vector<pool_block*> batches[class_count];
+    // batches[c].size(), readable without the lock: an allocation that finds its list and
+    // the depot empty (a producer outrunning its consumer) goes to the heap without locking.
+    std::atomic<std::size_t> available[class_count] = {};
 };
 
 depot& the_depot() {
@@ -47,14 +51,14 @@ pool_cache::~pool_cache() {
 void* pool_allocate_slow(std::size_t size) {
     auto cls = pool_class_of(size);
     auto& c = this_thread_pool().classes[cls];
-    {
-        auto& d = the_depot();
+    if (auto& d = the_depot(); d.available[cls].load(std::memory_order_relaxed) > 0) {
         std::lock_guard lock{d.mutex};
         auto& batches = d.batches[cls];
         if (!batches.empty()) {
             c.head = batches.back();
             batches.pop_back();
             c.count = batch_size;
+            d.available[cls].store(batches.size(), std::memory_order_relaxed);
         }
     }
     if (auto* b = c.head) {
@@ -85,6 +89,7 @@ void pool_free_slow(void* p, std::size_t size) noexcept {
         auto& batches = d.batches[cls];
         if (batches.size() < depot_max_batches) {
             batches.push_back(batch);
+            d.available[cls].store(batches.size(), std::memory_order_relaxed);
             return;
         }
     }
