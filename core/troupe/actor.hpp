@@ -69,7 +69,10 @@ protected:
     /// Sends `msg` to this actor after `delay`. Cancelled if the actor exits first.
     template <class M>
     timer notify_later(duration delay, M msg) {
-        return send_after(addr(), delay, std::move(msg));
+        // To itself: no need to look itself up in the node's table.
+        return own(detail::make_send_timer(detail::intrusive_ptr<detail::actor_cell>(&cell()),
+                                           addr(), home().now() + delay, duration::zero(),
+                                           std::move(msg), &home(), addr()));
     }
     /// Timers armed by an actor belong to it: they are cancelled when it exits.
     template <class M>
