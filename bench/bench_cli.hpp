@@ -1,11 +1,14 @@
 #pragma once
-// What every workload program in bench/ shares (see /work/shared/PERFORMANCE.md): its
-// command line, `[V1 [V2 ...]] [workers=K]`, and a wall-clock stopwatch.
+// What every workload program in bench/ shares (see bench/README.md): its command line,
+// `[V1 [V2 ...]] [workers=K]`, a wall-clock stopwatch, and readings of the process's
+// resident memory and CPU time (the idle workload).
 //
 //  - Values are positive integers, positional, each with a default.
 //  - `workers=K` (K >= 1) sets the node's worker threads; absent, one per hardware thread.
 //  - `--help`, `-h` or anything malformed prints the Usage line and exits with code 2
 //    (on stdout for --help, on stderr after an error message otherwise).
+
+#include <unistd.h>
 
 #include <charconv>
 #include <chrono>
@@ -17,6 +20,8 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include <sys/resource.h>
 
 namespace bench {
 
@@ -72,5 +77,25 @@ private:
     using clock = std::chrono::steady_clock;
     clock::time_point t0_ = clock::now();
 };
+
+/// Resident bytes of this process (from /proc/self/statm), or 0 if it cannot be read.
+inline std::uint64_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long long size = 0, resident = 0;
+    const int read = std::fscanf(f, "%llu %llu", &size, &resident);
+    std::fclose(f);
+    return read == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+/// CPU time (user + system, all threads) this process has used so far, in seconds.
+inline double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
+    return s(u.ru_utime) + s(u.ru_stime);
+}
 
 }  // namespace bench

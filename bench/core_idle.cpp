@@ -7,14 +7,10 @@
 // their mailbox and their entry in the node's table of live actors. Then, with nothing to
 // do, the node is left alone for one second and its CPU time (user + system, all threads)
 // is measured over the next second: idle_cpu_pct is that time over the wall time, in %.
-#include <unistd.h>
-
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <thread>
-
-#include <sys/resource.h>
 
 #include <troupe/troupe.hpp>
 
@@ -28,24 +24,6 @@ struct sleeper : troupe::actor<sleeper, poke> {
     void handle(poke) {}
 };
 
-/// Resident bytes of this process, or 0 if /proc/self/statm cannot be read.
-std::uint64_t resident_bytes() {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (!f) return 0;
-    unsigned long long size = 0, resident = 0;
-    const int read = std::fscanf(f, "%llu %llu", &size, &resident);
-    std::fclose(f);
-    return read == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
-}
-
-/// CPU time (user + system) this process has used so far, in seconds.
-double cpu_seconds() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
-    return s(u.ru_utime) + s(u.ru_stime);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,14 +35,14 @@ int main(int argc, char** argv) {
     troupe::node node{std::move(cfg)};
     const std::size_t workers = node.executor().concurrency();
 
-    const std::uint64_t before = resident_bytes();
+    const std::uint64_t before = bench::resident_bytes();
     for (std::uint64_t i = 0; i < n; ++i) {
         if (!node.spawn<sleeper>()) {
             std::fprintf(stderr, "idle: spawn %" PRIu64 " failed\n", i);
             return 1;
         }
     }
-    const std::uint64_t after = resident_bytes();
+    const std::uint64_t after = bench::resident_bytes();
     if (before == 0 || after == 0) {
         std::fprintf(stderr, "idle: cannot read /proc/self/statm\n");
         return 1;
@@ -72,11 +50,11 @@ int main(int argc, char** argv) {
     const std::uint64_t grown = after > before ? after - before : 0;
 
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    const double cpu0 = cpu_seconds();
+    const double cpu0 = bench::cpu_seconds();
     bench::stopwatch wall;
     wall.start();
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    const double idle_cpu_pct = 100 * (cpu_seconds() - cpu0) / wall.elapsed_s();
+    const double idle_cpu_pct = 100 * (bench::cpu_seconds() - cpu0) / wall.elapsed_s();
 
     std::printf("troupe idle n=%" PRIu64 " workers=%zu rss_bytes=%" PRIu64
                 " idle_cpu_pct=%.2f bytes_per_actor=%.1f\n",

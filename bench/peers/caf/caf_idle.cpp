@@ -8,8 +8,6 @@
 // nothing to do, the system is left alone for one second and its CPU time (user + system,
 // all threads) is measured over the next second: idle_cpu_pct is that time over the wall
 // time, in %. Finally every actor is sent `stop` and quits.
-#include <unistd.h>
-
 #include <atomic>
 #include <cinttypes>
 #include <cstdint>
@@ -17,8 +15,6 @@
 #include <future>
 #include <thread>
 #include <vector>
-
-#include <sys/resource.h>
 
 #include "caf_bench.hpp"
 
@@ -44,23 +40,6 @@ behavior idle(event_based_actor* self, ready_count* ready) {
     };
 }
 
-std::uint64_t resident_bytes() {
-    unsigned long size = 0, resident = 0;
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (f == nullptr || std::fscanf(f, "%lu %lu", &size, &resident) != 2)
-        fail("idle: cannot read /proc/self/statm");
-    std::fclose(f);
-    return static_cast<std::uint64_t>(resident) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-/// CPU time (user + system) this process has used so far, in seconds.
-double cpu_seconds() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
-    return s(u.ru_utime) + s(u.ru_stime);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,17 +53,18 @@ int main(int argc, char** argv) {
 
     ready_count ready{n};
     std::vector<actor> actors(n);  // allocated and touched before the first reading
-    const std::uint64_t before = resident_bytes();
+    const std::uint64_t before = bench::resident_bytes();
     for (auto& a : actors) a = sys.spawn(idle, &ready);
     ready.all_started.get_future().wait();
-    const std::uint64_t after = resident_bytes();
+    const std::uint64_t after = bench::resident_bytes();
+    if (before == 0 || after == 0) fail("idle: cannot read /proc/self/statm");
 
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    const double cpu0 = cpu_seconds();
+    const double cpu0 = bench::cpu_seconds();
     bench::stopwatch wall;
     wall.start();
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    const double idle_cpu_pct = 100 * (cpu_seconds() - cpu0) / wall.elapsed_s();
+    const double idle_cpu_pct = 100 * (bench::cpu_seconds() - cpu0) / wall.elapsed_s();
 
     for (auto& a : actors) anon_send(a, stop_atom::value);
     actors.clear();
