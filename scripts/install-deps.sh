@@ -8,7 +8,7 @@ set -euo pipefail
 # One array per group; add packages here.
 core=(g++ make cmake ninja-build pkg-config git ca-certificates
       libgtest-dev libgmock-dev googletest libbenchmark-dev
-      libspdlog-dev libfmt-dev libboost1.81-dev clang-format python3 nodejs)
+      libspdlog-dev libfmt-dev clang-format python3 nodejs)
 bench=(libcaf-dev erlang-base time)
 
 wanted=("${core[@]}")

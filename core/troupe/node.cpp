@@ -103,7 +103,7 @@ node::node(node_config cfg)
       grace_(cfg.shutdown_grace),
       logger_(std::make_shared<spdlog::logger>(
           cfg.name, std::make_shared<spdlog::sinks::stderr_color_sink_mt>())),
-      actors_(std::make_unique<internal::actor_table>()) {
+      actors_(std::make_unique<internal::actor_table>(net_.size() - 1)) {
     logger_->set_level(to_spdlog(cfg.level));
     logger_->set_pattern("[%H:%M:%S.%e] [%n] [%^%l%$] %v");
 }

@@ -4,16 +4,20 @@
 // (node::tell(address, ...)), names and timers that must find an actor by its address.
 //
 // Spawning and exiting are the hot writers (a spawn-heavy program inserts and erases
-// millions of entries a second), so the table is split into shards by a hash of the
-// address, each an open-addressing map (no allocation per entry) behind its own short
-// mutex: threads spawning at once mostly take different locks.
+// millions of entries a second), and a node numbers its actors 1, 2, 3, ... (the host part
+// of the address). So the table is indexed, not hashed: the id's low 6 bits pick one of 64
+// shards, each behind its own short mutex, and the rest is an index into the shard's pages
+// of 1024 slots, kept for the span of ids that may still be alive. A page whose actors have
+// all exited is freed (unless it is the newest, where the next ids land), and the span
+// shrinks from its ends. No hashing, no probing, no rehashing while actors come and go; 8
+// bytes a live actor.
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <vector>
-
-#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <troupe/address.hpp>
 #include <troupe/detail/actor_cell.hpp>
@@ -23,11 +27,13 @@ namespace troupe::internal {
 
 class actor_table {
 public:
-    actor_table() = default;
+    /// Actor ids are `address.bits() & host_mask`.
+    explicit actor_table(std::uint64_t host_mask) noexcept : host_mask_(host_mask) {}
     actor_table(const actor_table&) = delete;
     actor_table& operator=(const actor_table&) = delete;
+    ~actor_table();
 
-    /// Adds `cell` under `a`, taking a reference to it.
+    /// Adds `cell` under `a` (a free address of this node), taking a reference to it.
     void insert(address a, detail::actor_cell& cell);
     /// The actor at `a` (a new reference), or null.
     detail::intrusive_ptr<detail::actor_cell> find(address a) const;
@@ -38,18 +44,34 @@ public:
     std::vector<detail::intrusive_ptr<detail::actor_cell>> snapshot() const;
     /// Empties the table, releasing its references.
     void clear() noexcept;
+    /// Pages allocated, over all shards (for tests and stats).
+    std::size_t page_count() const;
 
 private:
-    static constexpr std::size_t shard_count = 64;
+    static constexpr int shard_bits = 6;
+    static constexpr std::size_t shard_count = std::size_t{1} << shard_bits;
+    static constexpr int page_bits = 10;
+    static constexpr std::size_t page_size = std::size_t{1} << page_bits;
+
+    struct page {
+        detail::actor_cell* slots[page_size] = {};
+        std::size_t used = 0;
+    };
     struct alignas(64) shard {
         mutable std::mutex mutex;
-        boost::unordered_flat_map<std::uint64_t, detail::actor_cell*> actors;
+        std::uint64_t first_page = 0;             // the page number of pages.front()
+        std::deque<std::unique_ptr<page>> pages;  // null: freed, every actor of it exited
     };
-    shard& shard_of(address a) const noexcept {
-        return shards_[(a.bits() * 0x9E3779B97F4A7C15ULL) >> 58];
-    }
-    static_assert(shard_count == 64, "shard_of takes the top 6 bits of the hash");
+    struct position {
+        shard* s;
+        std::uint64_t page_no;
+        std::size_t slot;
+    };
+    position locate(address a) const noexcept;
+    /// The slot of `p` if its page exists; requires the shard's mutex.
+    static detail::actor_cell** slot_of(const position& p) noexcept;
 
+    const std::uint64_t host_mask_;
     mutable shard shards_[shard_count];
 };
 
