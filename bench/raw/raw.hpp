@@ -7,8 +7,8 @@
 //     previous back node to it. Between those two steps the chain is broken: pop sees the
 //     queue as empty until the link lands, which only delays the consumer.
 //  2. The queue always holds at least one node, so that push never touches the consumer's
-//     end; `stub_` is that node when the queue is drained. pop never returns the last node
-//     while it is still `back_` (a producer may be linking to it): it re-pushes the stub
+//     end; `sentinel_` is that node when the queue is drained. pop never returns the last node
+//     while it is still `back_` (a producer may be linking to it): it re-pushes the sentinel
 //     behind it first.
 // Messages derive from `mpsc_node`; the queue never allocates.
 
@@ -71,7 +71,7 @@ public:
     mpsc_node* pop() noexcept {
         mpsc_node* front = front_;
         mpsc_node* next = front->next.load(std::memory_order_acquire);
-        if (front == &stub_) {
+        if (front == &sentinel_) {
             if (next == nullptr) return nullptr;
             front_ = front = next;
             next = next->next.load(std::memory_order_acquire);
@@ -81,7 +81,7 @@ public:
             return front;
         }
         if (front != back_.load(std::memory_order_acquire)) return nullptr;  // push halfway
-        push(&stub_);  // `front` is the last node: put the stub behind it, then take it
+        push(&sentinel_);  // `front` is the last node: put the sentinel behind it, then take it
         next = front->next.load(std::memory_order_acquire);
         if (next == nullptr) return nullptr;  // another push came between: its link is pending
         front_ = next;
@@ -89,9 +89,9 @@ public:
     }
 
 private:
-    alignas(cache_line) std::atomic<mpsc_node*> back_{&stub_};  // producers' end
-    alignas(cache_line) mpsc_node* front_ = &stub_;             // consumer's end
-    mpsc_node stub_;
+    alignas(cache_line) std::atomic<mpsc_node*> back_{&sentinel_};  // producers' end
+    alignas(cache_line) mpsc_node* front_ = &sentinel_;             // consumer's end
+    mpsc_node sentinel_;
 };
 
 /// Starts the threads of a run together, so that no thread's start-up is timed.
