@@ -234,6 +234,53 @@ TEST(TimerThread, ManyRandomTimersFireExactlyOnce) {
     EXPECT_EQ(service.size(), 0u);
 }
 
+// Several threads schedule at once while the service fires: every timer fires exactly
+// once, none before its deadline, and each thread's timers with equal deadlines fire in the
+// order that thread scheduled them.
+TEST(TimerThread, ManyThreadsScheduleWhileTimersFire) {
+    constexpr std::size_t threads = 4;
+    constexpr std::size_t each = 20000;
+    tallies t;
+    std::mutex mutex;
+    std::vector<std::vector<std::size_t>> order(threads);  // per thread: indices as fired
+    std::atomic<int> early{0};
+    {
+        timer_thread service;
+        std::vector<std::thread> schedulers;
+        for (std::size_t k = 0; k < threads; ++k) {
+            schedulers.emplace_back([&, k] {
+                // Deadlines in steps of 1 ms, 20 timers per step: equal deadlines abound.
+                const time_point base = clock::now() + 2ms;
+                for (std::size_t i = 0; i < each; ++i) {
+                    const time_point deadline = base + std::chrono::milliseconds(i / 20 % 50);
+                    service.schedule(
+                        new test_timer(deadline, duration::zero(), t, [&, k, i, deadline] {
+                            if (clock::now() < deadline) early.fetch_add(1);
+                            std::lock_guard<std::mutex> lock(mutex);
+                            order[k].push_back(i);
+                        }));
+                }
+            });
+        }
+        for (auto& th : schedulers) th.join();
+        ASSERT_TRUE(t.destroyed.wait_for(threads * each)) << t.fired.get() << " fired";
+    }
+    EXPECT_EQ(t.fired.get(), threads * each);
+    EXPECT_EQ(early.load(), 0);
+    for (std::size_t k = 0; k < threads; ++k) {
+        ASSERT_EQ(order[k].size(), each);
+        // Same deadline (i / 20 % 50 equal) => fired in increasing i.
+        std::vector<std::size_t> last(50, 0);
+        std::vector<bool> seen(50, false);
+        for (std::size_t i : order[k]) {
+            const std::size_t slot = i / 20 % 50;
+            if (seen[slot]) EXPECT_LT(last[slot], i) << "thread " << k;
+            seen[slot] = true;
+            last[slot] = i;
+        }
+    }
+}
+
 // Two threads cancel timers right behind the thread arming them, due 0-300 us after being
 // armed, so cancel() and firing race whatever the build's speed: each timer fires at most
 // once, and it fires iff no cancel() returned true.

@@ -92,6 +92,9 @@ public:
     bool is_pending() const noexcept { return state_.load(std::memory_order_acquire) == pending; }
     bool has_fired() const noexcept { return state_.load(std::memory_order_acquire) == fired; }
 
+    /// The timer service's link for timers scheduled but not yet filed (its own use only).
+    timer_node* next_scheduled = nullptr;
+
     void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release() noexcept {
         if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;

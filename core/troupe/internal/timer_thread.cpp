@@ -14,10 +14,14 @@
 // by `now` is then in near_, so timers fire in (deadline, seq) order, as with one heap.
 //
 // # The thread
-//  1. schedule() files the node and wakes the thread only if the node must be handled
-//     before the time the thread sleeps until (`sleeping_until_`: its deadline if it goes to
-//     near_ or far_, its bucket's start if it goes to the ring), or a scan for cancelled
-//     nodes is due.
+//  1. schedule() pushes the node on a lock-free stack (`scheduled_`), never waiting for the
+//     thread's work, and wakes the thread only if the node's deadline comes before the time
+//     the thread sleeps until (`sleeping_until_`), or every 1024 timers so that they are
+//     filed and counted towards a scan for cancelled nodes. The thread files the stack's
+//     nodes in schedule order whenever it wakes. Before sleeping it publishes the time it
+//     sleeps until and then looks at the stack again (seq_cst on both sides), so a timer
+//     pushed meanwhile is either seen there or finds the new time and wakes it; wake()
+//     takes the mutex, so its notification cannot fall between that look and the wait.
 //  2. The thread advances to now, pops every due entry of near_ (and every cancelled entry
 //     at its top) into a batch, unlocks, and calls node->run() on each in order: firing
 //     happens outside the lock, so fire() may schedule timers and actors. run() returns true
@@ -29,8 +33,8 @@
 //     max(min_scan_interval, pending entries) insertions the thread counts them and, when
 //     more than half are dead, removes them in one O(n) pass. Their payloads were already
 //     dropped by cancel(); only the node memory waited.
-//  4. shutdown() stops and joins the thread, then cancels (drop()) and releases what is
-//     left, without firing it. Later schedule() calls do the same at once.
+//  4. shutdown() stops and joins the thread, closes the stack, then cancels (drop()) and
+//     releases what is left, without firing it. Later schedule() calls do the same at once.
 
 #include <algorithm>
 
@@ -49,24 +53,48 @@ timer_thread::~timer_thread() {
 }
 
 void timer_thread::schedule(detail::timer_node* node) {
-    bool wake = false;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!stop_) {
-            wake = push(node) < sleeping_until_;
-            if (++inserts_since_scan_ >= scan_interval_ && !scan_requested_) {
-                scan_requested_ = true;
-                wake = true;
-            }
-            node = nullptr;
+    // Read before the push: once pushed, the node may be filed, fired and freed.
+    const duration::rep due = node->deadline().time_since_epoch().count();
+    detail::timer_node* head = scheduled_.load(std::memory_order_relaxed);
+    do {
+        if (head == closed()) {  // shut down: the timer can never fire
+            node->cancel();
+            node->release();
+            return;
         }
+        node->next_scheduled = head;
+    } while (!scheduled_.compare_exchange_weak(head, node, std::memory_order_seq_cst,
+                                               std::memory_order_relaxed));
+    // The thread sleeping past this deadline must wake; so must it every so many timers,
+    // to file them (and count them towards a scan for cancelled ones). Step 1 above.
+    const bool batch_full =
+        (schedule_count_.fetch_add(1, std::memory_order_relaxed) & 1023) == 1023;
+    if (batch_full || due < sleeping_until_.load(std::memory_order_seq_cst)) wake();
+}
+
+void timer_thread::wake() noexcept {
+    // Taking the mutex orders this after the thread's last look at scheduled_: it is then
+    // either waiting (and gets the notification) or not yet past its look.
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_one();
+}
+
+void timer_thread::file_scheduled() {
+    detail::timer_node* list = scheduled_.exchange(nullptr, std::memory_order_acq_rel);
+    // Newest first: reverse, so that seq follows the order of schedule() calls.
+    detail::timer_node* ordered = nullptr;
+    while (list != nullptr) {
+        detail::timer_node* next = list->next_scheduled;
+        list->next_scheduled = ordered;
+        ordered = list;
+        list = next;
     }
-    if (node != nullptr) {  // shut down: the timer can never fire
-        node->cancel();
-        node->release();
-        return;
+    while (ordered != nullptr) {
+        detail::timer_node* next = ordered->next_scheduled;
+        push(ordered);
+        ordered = next;
+        if (++inserts_since_scan_ >= scan_interval_) scan_requested_ = true;
     }
-    if (wake) wake_.notify_one();
 }
 
 void timer_thread::shutdown() noexcept {
@@ -80,6 +108,10 @@ void timer_thread::shutdown() noexcept {
     std::vector<detail::timer_node*> rest;
     {
         std::lock_guard<std::mutex> lock(mutex_);
+        detail::timer_node* list = scheduled_.exchange(closed(), std::memory_order_acq_rel);
+        for (; list != nullptr && list != closed(); list = list->next_scheduled) {
+            rest.push_back(list);
+        }
         for_each_entry([&](const entry& e) { rest.push_back(e.node); });
         near_.clear();
         far_.clear();
@@ -94,7 +126,13 @@ void timer_thread::shutdown() noexcept {
 
 std::size_t timer_thread::size() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return near_.size() + ring_count_ + far_.size();
+    // Under mutex_ the thread cannot file (and then free) the scheduled ones meanwhile.
+    std::size_t scheduled = 0;
+    for (auto* n = scheduled_.load(std::memory_order_acquire); n != nullptr && n != closed();
+         n = n->next_scheduled) {
+        ++scheduled;
+    }
+    return near_.size() + ring_count_ + far_.size() + scheduled;
 }
 
 template <class F>
@@ -211,7 +249,9 @@ void timer_thread::run() {
 
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
-        sleeping_until_ = time_point::min();
+        sleeping_until_.store(time_point::min().time_since_epoch().count(),
+                              std::memory_order_seq_cst);
+        file_scheduled();
         if (scan_requested_) compact(garbage);
         if (!garbage.empty()) {
             lock.unlock();
@@ -228,12 +268,13 @@ void timer_thread::run() {
             batch.push_back(pop());
         }
         if (batch.empty()) {
-            sleeping_until_ = next_wake();
-            if (sleeping_until_ == time_point::max()) {
+            const time_point until = next_wake();
+            sleeping_until_.store(until.time_since_epoch().count(), std::memory_order_seq_cst);
+            // A timer scheduled before that store was not told to wake us: look again.
+            if (scheduled_.load(std::memory_order_seq_cst) != nullptr) continue;
+            if (until == time_point::max()) {
                 wake_.wait(lock);
             } else {
-                // A copy: wait_until holds a reference while push() may change the member.
-                const time_point until = sleeping_until_;
                 wake_.wait_until(lock, until);
             }
             continue;

@@ -6,6 +6,7 @@
 // timers cost O(1) to insert and a small heap to fire.
 // The node protocol (who fires, who drops, who releases) is in detail/timer_node.hpp.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -66,7 +67,14 @@ private:
     }
 
     void run();
+    static detail::timer_node* closed() noexcept {
+        return reinterpret_cast<detail::timer_node*>(std::uintptr_t{1});
+    }
+    /// Wakes the thread (it may be about to wait: take the mutex first).
+    void wake() noexcept;
     // The following require mutex_.
+    /// Files the timers scheduled since the last call, in the order they were scheduled.
+    void file_scheduled();
     /// Files the entry in its tier; returns when the thread must be awake to handle it.
     time_point push(detail::timer_node* node);
     time_point place(const entry& e);
@@ -89,16 +97,22 @@ private:
     std::condition_variable wake_;
     // All guarded by mutex_. Every entry of bucket <= bucket_ is in near_.
     std::int64_t bucket_;
-    std::vector<entry> near_;                        // min-heap
-    std::unique_ptr<std::vector<entry>[]> ring_;     // bucket b at ring_[b % ring_size]
-    std::size_t ring_count_ = 0;                     // entries in the ring
-    std::vector<entry> far_;                         // min-heap, buckets > bucket_ + ring_size
-    time_point sleeping_until_ = time_point::min();  // min(): awake, notifications useless
+    std::vector<entry> near_;                     // min-heap
+    std::unique_ptr<std::vector<entry>[]> ring_;  // bucket b at ring_[b % ring_size]
+    std::size_t ring_count_ = 0;                  // entries in the ring
+    std::vector<entry> far_;                      // min-heap, buckets > bucket_ + ring_size
+    // Scheduled timers not yet filed: a lock-free stack, so that schedule() never waits for
+    // the thread's work under mutex_; closed() once shut down.
+    std::atomic<detail::timer_node*> scheduled_{nullptr};
+    std::atomic<std::uint32_t> schedule_count_{0};
+    // Until when the thread sleeps (time_point::min(): it is awake and will look at
+    // scheduled_ before it sleeps again). Written under mutex_, read by schedule().
+    std::atomic<duration::rep> sleeping_until_{time_point::min().time_since_epoch().count()};
     std::uint64_t next_seq_ = 0;
     std::size_t inserts_since_scan_ = 0;
     std::size_t scan_interval_ = min_scan_interval;
     bool scan_requested_ = false;
-    bool stop_ = false;
+    bool stop_ = false;  // guarded by mutex_
 
     std::mutex shutdown_mutex_;  // serialises shutdown() callers
     std::thread thread_;
