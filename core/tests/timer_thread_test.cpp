@@ -274,7 +274,9 @@ TEST(TimerThread, ManyThreadsScheduleWhileTimersFire) {
         std::vector<bool> seen(50, false);
         for (std::size_t i : order[k]) {
             const std::size_t slot = i / 20 % 50;
-            if (seen[slot]) EXPECT_LT(last[slot], i) << "thread " << k;
+            if (seen[slot]) {
+                EXPECT_LT(last[slot], i) << "thread " << k;
+            }
             seen[slot] = true;
             last[slot] = i;
         }
