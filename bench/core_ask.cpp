@@ -1,5 +1,5 @@
 // ask: one actor asks a server N times in sequence, each time waiting for the reply before
-// the next request (PERFORMANCE.md). mean_rtt_us = elapsed / N.
+// the next request (bench/README.md). mean_rtt_us = elapsed / N.
 //
 // The client is a coroutine handler (`task<T>`): `co_await server.ask(...)` suspends it
 // until the reply, as a user would write it. Every ask has a timeout, as a user's would.

@@ -1,4 +1,4 @@
-// fanin: P producer actors each send M messages to one consumer (PERFORMANCE.md).
+// fanin: P producer actors each send M messages to one consumer (bench/README.md).
 //
 // The producers and the consumer exist before the clock starts. The clock starts as every
 // producer is told to `produce`; each then sends its M numbered `item`s to the consumer from

@@ -1,5 +1,5 @@
 // idle: the resident memory of N idle actors, and the CPU an idle node burns
-// (PERFORMANCE.md).
+// (bench/README.md).
 //
 // Spawns N actors that wait for a message that never comes and reports how much the
 // process's resident memory (from /proc/self/statm) grew, divided by N. The node and its

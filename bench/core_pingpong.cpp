@@ -1,4 +1,4 @@
-// pingpong: two actors bounce one message N times (PERFORMANCE.md).
+// pingpong: two actors bounce one message N times (bench/README.md).
 //
 // Two `player`s know each other (a `meet` message, before the clock starts). The clock
 // starts as the first ball is told; each player counts what it receives and tells the ball

@@ -1,4 +1,4 @@
-// ring: N actors in a ring, a token travels M rounds: N x M hops (PERFORMANCE.md; the
+// ring: N actors in a ring, a token travels M rounds: N x M hops (bench/README.md; the
 // actix / `messages` ring).
 //
 // Every `member` learns its successor (a `next_is` message, before the clock starts). The clock

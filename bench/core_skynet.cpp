@@ -1,5 +1,5 @@
 // skynet: a tree of actors, 10 children per parent, down to L leaves numbered 0..L-1
-// (PERFORMANCE.md). Each leaf reports its number to its parent; each parent sums its
+// (bench/README.md). Each leaf reports its number to its parent; each parent sums its
 // children's reports and reports the sum to its own parent; the root's sum must be
 // L(L-1)/2, else the program fails without printing its result line.
 //

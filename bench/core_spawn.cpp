@@ -1,4 +1,4 @@
-// spawn: spawn N actors that each receive one message and exit (PERFORMANCE.md).
+// spawn: spawn N actors that each receive one message and exit (bench/README.md).
 //
 // The main thread spawns the actors one after another and tells each a `hello`; each
 // handles it, counts itself on a shared counter and quits. The clock runs from the first

@@ -1,5 +1,5 @@
 // timers: N one-shot timers with pseudo-random delays in [0, 1 s), all fired
-// (PERFORMANCE.md). timers_per_s = N / elapsed, so at most about N per second.
+// (bench/README.md). timers_per_s = N / elapsed, so at most about N per second.
 //
 // One actor arms the N timers, each sending it a numbered `ring` after its delay, and counts
 // the rings; the clock runs from telling it to start until the N-th ring. Every timer must
