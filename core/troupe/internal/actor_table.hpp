@@ -3,13 +3,13 @@
 // each, taken at spawn and dropped when the actor exits, and answers untyped sends
 // (node::tell(address, ...)), names and timers that must find an actor by its address.
 //
-// Spawning and exiting are the hot writers (a spawn-heavy program inserts and erases
-// millions of entries a second), and a node numbers its actors 1, 2, 3, ... (the host part
-// of the address). So the table is indexed, not hashed: the id's low 6 bits pick one of 64
-// shards, each behind its own short mutex, and the rest is an index into the shard's pages
-// of 1024 slots, kept for the span of ids that may still be alive. A page whose actors have
-// all exited is freed (unless it is the newest, where the next ids land), and the span
-// shrinks from its ends. No hashing, no probing, no rehashing while actors come and go; 8
+// Spawning and exiting are the hot writers (a spawn-heavy program inserts and erases millions
+// of entries a second), and a node numbers its actors 1, 2, 3, ... (the host part of the
+// address). So the table is indexed, not hashed: the id's low 6 bits pick one of 64 shards,
+// each behind its own spin lock (a few stores under it), and the rest is an index into the
+// shard's pages of 1024 slots, kept for the span of ids that may still be alive. A page whose
+// actors have all exited is freed (unless it is the newest, where the next ids land), and the
+// span shrinks from its ends. No hashing, no probing, no rehashing while actors come and go; 8
 // bytes a live actor.
 
 #include <cstddef>
@@ -22,6 +22,7 @@
 #include <troupe/address.hpp>
 #include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/intrusive_ptr.hpp>
+#include <troupe/internal/spin_mutex.hpp>
 
 namespace troupe::internal {
 
@@ -58,7 +59,7 @@ private:
         std::size_t used = 0;
     };
     struct alignas(64) shard {
-        mutable std::mutex mutex;
+        mutable spin_mutex mutex;
         std::uint64_t first_page = 0;             // the page number of pages.front()
         std::deque<std::unique_ptr<page>> pages;  // null: freed, every actor of it exited
     };

@@ -59,6 +59,7 @@
 #include <thread>
 #include <utility>
 
+#include <troupe/internal/spin_mutex.hpp>
 #include <troupe/internal/work_stealing.hpp>
 
 #if defined(__linux__)
@@ -74,14 +75,6 @@ constexpr std::size_t global_batch_max = 64;
 // Search rounds before parking: the first ones spin with pause, the later ones yield.
 constexpr int search_spin_rounds = 4;
 constexpr int search_yield_rounds = 2;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-}
 
 #if defined(__SANITIZE_THREAD__)
 #define TROUPE_TSAN 1
