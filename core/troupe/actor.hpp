@@ -65,6 +65,13 @@ protected:
     result<ref<A>> spawn(Args&&... args) const {
         return home().template spawn<A>(std::forward<Args>(args)...);
     }
+    /// Spawns A linked to this actor (spawn_options::link).
+    template <class A, class... Args>
+    result<ref<A>> spawn_link(Args&&... args) const {
+        spawn_options opts;
+        opts.link = true;
+        return home().template spawn_with<A>(opts, std::forward<Args>(args)...);
+    }
 
     /// Sends `msg` to this actor after `delay`. Cancelled if the actor exits first.
     template <class M>

@@ -36,8 +36,11 @@ public:
 
     kind what() const noexcept { return kind_; }
     const std::string& detail() const noexcept { return detail_; }
-    /// normal and shutdown exits are orderly; everything else is abnormal.
+    /// Only `normal` leaves linked actors alone.
     bool is_normal() const noexcept { return kind_ == kind::normal; }
+    /// normal, shutdown and shutdown{detail} are orderly; everything else is abnormal (a
+    /// transient child is restarted only after an abnormal exit, as in OTP).
+    bool is_abnormal() const noexcept { return kind_ != kind::normal && kind_ != kind::shutdown; }
 
     /// "normal", "shutdown", "shutdown{detail}", "killed", "error{what}", ...
     std::string to_string() const;

@@ -14,6 +14,7 @@
 #include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/exit_reason.hpp>
+#include <troupe/signals.hpp>
 
 namespace troupe {
 
@@ -63,6 +64,33 @@ public:
     /// Ends the actor after the current handler returns.
     void quit(exit_reason reason = exit_reason::normal()) { cell_->quit(std::move(reason)); }
 
+    // --- links, monitors, exit signals (only from inside the actor) ----------------------
+    /// Links this actor and `other` (both ways; idempotent). When one exits with a reason
+    /// other than normal, the other exits with the same reason, or receives exit_signal if
+    /// it traps exits. If `other` does not exist, this actor gets the signal at once, with
+    /// reason noproc.
+    void link(address other);
+    /// Removes the link, if any; no exit signal of it arrives after this returns.
+    void unlink(address other) noexcept;
+    /// Watches `target`: exactly one down{ref, target, reason} comes when it exits, at once
+    /// with noproc if it does not exist.
+    monitor_ref monitor(address target);
+    /// Ends a monitor; no down for it arrives after this returns. False if it had already
+    /// delivered its down (or never existed). `flush` also drops a down already received
+    /// but not yet consumed (a process's stash).
+    bool demonitor(monitor_ref ref, demonitor_option opt = demonitor_option::none) noexcept;
+    /// With `on`, exit signals arrive as exit_signal messages instead of ending the actor
+    /// (exit(addr, kill) still kills).
+    void trap_exit(bool on) noexcept { cell_->set_trap_exit(on); }
+    bool traps_exits() const noexcept { return cell_->traps_exits(); }
+    /// The actor that spawned this one with spawn_options::link (a supervisor), or null.
+    address parent() const noexcept;
+    /// Tells the parent that this actor is ready (start with acknowledgement: a supervisor
+    /// waits for it, up to the child's start timeout). Does nothing without a parent.
+    void init_done();
+    /// Sends `to` an exit signal (node::exit): from this actor, with `reason`.
+    void exit(address to, exit_reason reason) const;
+
 protected:
     local_actor() = default;
 
@@ -74,6 +102,10 @@ protected:
     /// The actor has exited, for any reason (normal, stop, kill, error). The behaviour is
     /// destroyed right after.
     virtual void on_stopped(const exit_reason& reason) { (void)reason; }
+    /// A child spawned with spawn_options::link called init_done() (supervisors use it).
+    virtual void on_init_done(address child) { (void)child; }
+    /// demonitor(ref, flush): drop a down for `ref` this actor keeps outside its mailbox.
+    virtual void flush_down(monitor_ref ref) { (void)ref; }
     /// A message that no handler takes. The default logs a warning and drops it (an asker
     /// gets errc::handler_failed naming the type).
     virtual void on_unhandled(message_view msg);

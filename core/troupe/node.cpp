@@ -127,7 +127,14 @@ address node::current_sender() noexcept {
     return a ? a->addr() : address{};
 }
 
-std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opts) {
+error node::link_outside_actor() {
+    return error{errc::invalid_argument,
+                 "spawn_options::link links the new actor to the actor that spawns it; spawn "
+                 "from inside an actor (a handler or hook), or spawn without link"};
+}
+
+std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opts,
+                                 detail::actor_cell* parent) {
     auto id = next_id_.fetch_add(1, std::memory_order_relaxed);
     if (id >= net_.size()) {
         return error{errc::invalid_argument,
@@ -137,10 +144,13 @@ std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opt
     a.bind(*this, *exec_, addr, opts);
     actors_->insert(addr, a);
     live_.fetch_add(1, std::memory_order_acq_rel);
+    if (parent) a.extras().parent = parent->addr();  // init_done() may run in on_start
     if (auto failure = a.start(); !failure.empty()) {
         return error{errc::start_failed, std::string{a.name()} + " at " + addr.to_string() +
                                              " failed to start: " + failure};
     }
+    // Before launch: the actor cannot have handled anything yet, so it cannot exit unseen.
+    if (parent) detail::link_cells(a, parent, parent->addr());
     if (!opts.register_as.empty()) {
         if (auto r = register_name(opts.register_as, addr); !r) {
             exit(addr, exit_reason::shutdown("could not register its name"));
@@ -210,6 +220,7 @@ result<void> node::try_deliver(detail::actor_cell* to, detail::envelope* e) noex
 }
 
 void node::report_dead_letter(address to, detail::envelope* e, errc why) noexcept {
+    dead_letter_count_.fetch_add(1, std::memory_order_relaxed);
     std::shared_ptr<const dead_letter_hook> hook;
     {
         std::lock_guard lock{hook_mutex_};
@@ -278,8 +289,9 @@ void node::kill(address a) {
 
 void node::exit(address a, exit_reason reason) {
     if (auto p = lookup(a)) {
-        p->enqueue_or_drop(detail::make_envelope<detail::exit_msg>(
-            priority::exit, current_sender(), detail::exit_msg{std::move(reason)}));
+        auto from = current_sender();
+        p->enqueue_or_drop(detail::make_envelope<detail::signal_msg>(
+            priority::exit, from, detail::signal_msg{from, std::move(reason), {}}));
     }
 }
 
@@ -295,6 +307,23 @@ pending<exit_reason> node::wait(detail::actor_cell* a) {
     } else {
         st->complete(exit_reason::noproc());
     }
+    return pending<exit_reason>{std::move(st)};
+}
+
+pending<exit_reason> node::wait_for(address a, duration timeout) {
+    detail::intrusive_ptr<detail::async_state<exit_reason>> st{
+        new detail::async_state<exit_reason>(exec_.get()), detail::adopt};
+    auto p = lookup(a);
+    if (!p) {
+        st->complete(exit_reason::noproc());
+        return pending<exit_reason>{std::move(st)};
+    }
+    auto* t =
+        new detail::ask_timeout<exit_reason>(now() + timeout, st.get(), a, timeout, "no exit of");
+    t->add_ref();
+    st->set_timeout(t);
+    exec_->schedule_timer(t);
+    p->attach(new wait_listener(st));
     return pending<exit_reason>{std::move(st)};
 }
 

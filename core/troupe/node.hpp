@@ -21,6 +21,7 @@
 #include <troupe/address.hpp>
 #include <troupe/clock.hpp>
 #include <troupe/detail/actor_extras.hpp>
+#include <troupe/detail/actor_hooks.hpp>
 #include <troupe/detail/driver_list.hpp>
 #include <troupe/detail/envelope.hpp>
 #include <troupe/detail/type_id.hpp>
@@ -90,9 +91,11 @@ public:
         if (stopping_.load(std::memory_order_acquire)) {
             return error{errc::shutting_down, "the node is shutting down; spawn refused"};
         }
+        detail::actor_cell* parent = opts.link ? detail::current_actor() : nullptr;
+        if (opts.link && !parent) return link_outside_actor();
         detail::intrusive_ptr<detail::actor_cell> cell{
             detail::actor_cell::create<A>(std::forward<Args>(args)...), detail::adopt};
-        if (auto failed = admit(*cell, opts)) return std::move(*failed);
+        if (auto failed = admit(*cell, opts, parent)) return std::move(*failed);
         return ref<A>{std::move(cell)};
     }
 
@@ -117,12 +120,18 @@ public:
     void stop(address a);
     /// Kills at once: no stopping hook, no veto (the stopped hook still runs).
     void kill(address a);
-    /// Ends the actor with `reason` without asking it.
+    /// Sends an exit signal, as Erlang's exit(Pid, Reason): a trapping actor receives
+    /// exit_signal{sender, reason}; otherwise a normal reason is ignored and any other ends
+    /// the actor with it. exit_reason::kill() cannot be trapped (the actor ends `killed`).
     void exit(address a, exit_reason reason);
     /// Completes with the exit reason when the actor exits (noproc if it does not exist).
     pending<exit_reason> wait(address a);
     /// The same for an actor we hold: gives its exit reason even if it already exited.
     pending<exit_reason> wait(detail::actor_cell* a);
+    /// Waits up to `timeout` for the actor's exit: its reason, noproc if it does not exist,
+    /// or errc::timeout. An exit listener, like a monitor, but completing a pending instead
+    /// of sending a message (usable while a coroutine handler holds the actor).
+    pending<exit_reason> wait_for(address a, duration timeout);
     /// Stops gracefully and waits up to `timeout` for the exit (errc::timeout if not).
     pending<exit_reason> stop_and_wait(address a, duration timeout);
 
@@ -160,6 +169,10 @@ public:
     spdlog::logger& logger() noexcept { return *logger_; }
     void set_log_level(log_level level);
     void set_dead_letter_hook(dead_letter_hook hook);
+    /// How many messages could not be delivered so far (what the hook saw).
+    std::uint64_t dead_letter_count() const noexcept {
+        return dead_letter_count_.load(std::memory_order_relaxed);
+    }
     /// Observes every delivery (tests, debugging). Set it before spawning actors.
     void set_trace_hook(trace_hook hook) { trace_ = std::move(hook); }
     const trace_hook& trace_hook_fn() const noexcept { return trace_; }
@@ -198,9 +211,14 @@ public:
     void report_dead_letter(address to, detail::envelope* e, errc why) noexcept;
     void on_actor_exit(detail::actor_cell& a) noexcept;
     detail::driver_list& drivers() noexcept { return drivers_; }
+    std::uint64_t next_monitor_id() noexcept {
+        return next_monitor_.fetch_add(1, std::memory_order_relaxed);
+    }
 
 private:
-    std::optional<error> admit(detail::actor_cell& a, const spawn_options& opts);
+    std::optional<error> admit(detail::actor_cell& a, const spawn_options& opts,
+                               detail::actor_cell* parent);
+    static error link_outside_actor();
     void remove_names_of(address a);
     errc failure_of(detail::actor_cell* to, detail::envelope* e) noexcept;
 
@@ -209,6 +227,8 @@ private:
     duration grace_;
     std::shared_ptr<spdlog::logger> logger_;
     std::atomic<std::uint64_t> next_id_{1};
+    std::atomic<std::uint64_t> next_monitor_{1};
+    std::atomic<std::uint64_t> dead_letter_count_{0};
     std::atomic<bool> stopping_{false};
     std::atomic<bool> shut_down_{false};
     std::atomic<std::size_t> live_{0};

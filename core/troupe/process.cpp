@@ -80,6 +80,19 @@ local_actor::dispatch_result process::dispatch(detail::envelope& e) {
     return dispatch_result::kept;
 }
 
+void process::flush_down(monitor_ref ref) {
+    detail::envelope* prev = nullptr;
+    for (auto* e = stash_head_; e; prev = e, e = e->next) {
+        if (e->type() != detail::type_id_of<down>()) continue;
+        if (static_cast<detail::envelope_of<down>*>(e)->value.ref != ref) continue;
+        (prev ? prev->next : stash_head_) = e->next;
+        if (stash_tail_ == e) stash_tail_ = prev;
+        --stash_size_;
+        e->ops->destroy(e);
+        return;
+    }
+}
+
 detail::envelope* process::take_from_stash(detail::type_id want) noexcept {
     detail::envelope* prev = nullptr;
     for (auto* e = stash_head_; e; prev = e, e = e->next) {

@@ -82,6 +82,11 @@ public:
     pending<void> sleep(duration d) { return home().sleep(d); }
     /// Ends the process with `reason` when the coroutine next suspends or returns.
     void exit(exit_reason reason) { quit(std::move(reason)); }
+    /// Sends `to` an exit signal (node::exit).
+    using local_actor::exit;
+    /// Spawns a process running f(self, args...) linked to this one.
+    template <class F, class... Args>
+    result<ref<process>> spawn_link(F f, Args... args);
 
 private:
     struct request {
@@ -96,6 +101,7 @@ private:
     void on_stopped(const exit_reason& reason) override;
     dispatch_result dispatch(detail::envelope& e) override;
     std::string_view type_name() const noexcept override { return "process"; }
+    void flush_down(monitor_ref ref) override;
 
     detail::envelope* take_from_stash(detail::type_id want) noexcept;
     void wait_for(request& r, bool timed, duration timeout);
@@ -174,6 +180,13 @@ process::body_type make_body(F f, Args... args) {
     return [shared](process& self) { return (*shared)(self); };
 }
 }  // namespace detail
+
+template <class F, class... Args>
+result<ref<process>> process::spawn_link(F f, Args... args) {
+    spawn_options opts;
+    opts.link = true;
+    return home().spawn_with<process>(opts, detail::make_body(std::move(f), std::move(args)...));
+}
 
 /// Spawns a process running `f(self, args...)`, a coroutine returning task<>.
 template <class F, class... Args>

@@ -13,6 +13,11 @@ struct spawn_options {
     std::size_t capacity = 0;
     /// Register the actor under this name once it has started (see node::register_name).
     std::string register_as;
+    /// Link the new actor to the actor that spawns it (Erlang's spawn_link), atomically:
+    /// the link exists before the new actor handles its first message, so it cannot exit
+    /// unnoticed. Only from inside an actor. If the start hook fails, spawn returns the
+    /// error and no exit signal is sent (the actor never ran).
+    bool link = false;
 };
 
 }  // namespace troupe

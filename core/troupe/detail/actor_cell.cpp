@@ -7,18 +7,22 @@
 
 #include <troupe/detail/actor_cell.hpp>
 #include <troupe/detail/actor_extras.hpp>
+#include <troupe/detail/links.hpp>
 #include <troupe/detail/running_handlers.hpp>
 #include <troupe/detail/system_messages.hpp>
 #include <troupe/executor.hpp>
+#include <troupe/internal/spin_mutex.hpp>
 #include <troupe/local_actor.hpp>
 #include <troupe/node.hpp>
+#include <troupe/signals.hpp>
 
 namespace troupe::detail {
 namespace {
 
-void* closed_listeners() noexcept {
-    return reinterpret_cast<void*>(std::uintptr_t{1});
-}
+// The listener list's head word: a listener's address, with bit 0 set while a thread holds
+// the list's lock; or `closed_mark` once the actor has exited (never locked again).
+constexpr std::uintptr_t locked_bit = 1;
+constexpr std::uintptr_t closed_mark = 2;
 
 template <class M>
 bool is(const envelope& e) noexcept {
@@ -28,7 +32,8 @@ bool is(const envelope& e) noexcept {
 // Runtime messages that run the actor's own code (callbacks, coroutine continuations,
 // graceful stops): they wait while concurrent handlers read the actor. Kill does not.
 bool changes_the_actor(const envelope& e) noexcept {
-    return is<call_msg>(e) || is<resume_msg>(e) || is<stop_msg>(e) || is<exit_msg>(e);
+    return is<call_msg>(e) || is<resume_msg>(e) || is<stop_msg>(e) || is<signal_msg>(e) ||
+           is<init_done_msg>(e);
 }
 
 bool is_system(const envelope& e) noexcept {
@@ -217,6 +222,7 @@ actor_cell::~actor_cell() {
         e = next;
     }
     if (extras_ && extras_->held_head) lanes_.requeue_urgent(extras_->held_head);
+    while (auto* e = pop_signal()) e->ops->destroy(e);
     for (auto* e = lanes_.take_all(); e;) {
         auto* next = e->next;
         dispose(e, errc::no_such_actor, "the actor was destroyed");
@@ -285,39 +291,107 @@ void actor_cell::schedule_self() noexcept {
     exec_->schedule(this);
 }
 
-void actor_cell::attach(exit_listener* l) noexcept {
-    void* head = listeners_.load(std::memory_order_acquire);
+exit_listener* actor_cell::lock_listeners(bool& closed) noexcept {
+    std::uintptr_t head = listeners_.load(std::memory_order_relaxed);
     for (;;) {
-        if (head == closed_listeners()) {
-            l->notify(addr_, extras_ ? extras_->final_reason : exit_reason::normal());
-            return;
+        if (head == closed_mark) {
+            std::atomic_thread_fence(std::memory_order_acquire);
+            closed = true;
+            return nullptr;
         }
-        l->next_listener = static_cast<exit_listener*>(head);
-        if (listeners_.compare_exchange_weak(head, l, std::memory_order_acq_rel,
-                                             std::memory_order_acquire)) {
-            return;
+        if (head & locked_bit) {
+            internal::cpu_relax();
+            head = listeners_.load(std::memory_order_relaxed);
+            continue;
+        }
+        if (listeners_.compare_exchange_weak(head, head | locked_bit, std::memory_order_acquire,
+                                             std::memory_order_relaxed)) {
+            closed = false;
+            return reinterpret_cast<exit_listener*>(head);
         }
     }
+}
+
+void actor_cell::unlock_listeners(exit_listener* head) noexcept {
+    listeners_.store(reinterpret_cast<std::uintptr_t>(head), std::memory_order_release);
+}
+
+void actor_cell::unlock_listeners_unchanged() noexcept {
+    listeners_.fetch_and(~locked_bit, std::memory_order_release);
+}
+
+bool actor_cell::attach_if_alive(exit_listener* l) noexcept {
+    bool closed = false;
+    exit_listener* head = lock_listeners(closed);
+    if (closed) return false;
+    l->prev_listener = nullptr;
+    l->next_listener = head;
+    if (head) head->prev_listener = l;
+    unlock_listeners(l);
+    return true;
+}
+
+void actor_cell::attach(exit_listener* l) noexcept {
+    if (!attach_if_alive(l)) {
+        l->notify(addr_, extras_ ? extras_->final_reason : exit_reason::normal());
+    }
+}
+
+bool actor_cell::detach(exit_listener* l) noexcept {
+    bool closed = false;
+    exit_listener* head = lock_listeners(closed);
+    if (closed) return false;
+    if (!l->prev_listener && head != l) {  // not in the list: someone detached it already
+        unlock_listeners_unchanged();
+        return false;
+    }
+    if (l->prev_listener) {
+        l->prev_listener->next_listener = l->next_listener;
+    } else {
+        head = l->next_listener;
+    }
+    if (l->next_listener) l->next_listener->prev_listener = l->prev_listener;
+    l->next_listener = l->prev_listener = nullptr;
+    unlock_listeners(head);
+    return true;
 }
 
 void actor_cell::close_listeners(const exit_reason& reason) noexcept {
     // Kept for listeners that attach later. Most actors end normally and never needed their
     // extras: no allocation for them (attach() reads a missing record as normal).
     if (extras_ || !reason.is_normal()) extras().final_reason = reason;
-    void* head = listeners_.exchange(closed_listeners(), std::memory_order_acq_rel);
-    // Notify in attach order.
-    exit_listener* list = nullptr;
-    for (auto* l = static_cast<exit_listener*>(head); l;) {
-        auto* next = l->next_listener;
-        l->next_listener = list;
-        list = l;
-        l = next;
+    bool closed = false;
+    exit_listener* head = lock_listeners(closed);
+    listeners_.store(closed_mark, std::memory_order_release);
+    if (closed || !head) return;
+    // The list is newest first: notify from its tail, in attach order. A listener may be
+    // deleted by its notify(), so read the link first.
+    exit_listener* tail = head;
+    while (tail->next_listener) tail = tail->next_listener;
+    while (tail) {
+        auto* prev = tail->prev_listener;
+        tail->next_listener = tail->prev_listener = nullptr;
+        tail->notify(addr_, reason);
+        tail = prev;
     }
-    while (list) {
-        auto* next = list->next_listener;
-        list->notify(addr_, reason);
-        list = next;
+}
+
+address actor_cell::parent() const noexcept {
+    return extras_ ? extras_->parent : address{};
+}
+
+bool actor_cell::push_runtime(envelope* e) noexcept {
+    e->runtime = true;
+    switch (inbox_.push(e)) {
+        case inbox::push_result::ok:
+            return true;
+        case inbox::push_result::unblocked:
+            schedule_self();
+            return true;
+        case inbox::push_result::closed:
+            return false;
     }
+    return false;
 }
 
 void actor_cell::quit(exit_reason reason) {
@@ -338,8 +412,12 @@ resumable::resume_result actor_cell::resume(std::size_t budget) {
             continue;
         }
         if (!e && life_ != life::dead && !exclusive_busy_ && !draining_) {
-            e = lanes_.pop_user();
-            if (e && bounded_) release_slot();
+            // Trapped exit signals first (the supervision lane), then user messages.
+            e = pop_signal();
+            if (!e) {
+                e = lanes_.pop_user();
+                if (e && bounded_ && !e->runtime) release_slot();
+            }
         }
         if (!e) {
             if (life_ == life::dead || inbox_.try_block()) break;
@@ -364,6 +442,8 @@ void actor_cell::run_envelope(envelope* e) {
     try {
         if (is_system(*e)) {
             handle_system(*e);
+        } else if (e->runtime && is<down>(*e) && !accept_down(*this, payload<down>(*e).ref)) {
+            // Demonitored: as if it never came.
         } else {
             if (auto& trace = node_->trace_hook_fn(); trace && e->prio == priority::user) {
                 trace(e->sender, addr_, type);
@@ -373,8 +453,16 @@ void actor_cell::run_envelope(envelope* e) {
                     break;
                 case local_actor::dispatch_result::wait_for_concurrent:
                     current_ = nullptr;
-                    if (bounded_) bounded_->queued.fetch_add(1);
-                    lanes_.push_front_user(e);
+                    if (e->runtime && is<exit_signal>(*e)) {
+                        // Back to the front of the supervision lane.
+                        auto& x = extras();
+                        e->next = x.signals_head;
+                        x.signals_head = e;
+                        if (!x.signals_tail) x.signals_tail = e;
+                    } else {
+                        if (bounded_ && !e->runtime) bounded_->queued.fetch_add(1);
+                        lanes_.push_front_user(e);
+                    }
                     draining_ = true;
                     return;
                 case local_actor::dispatch_result::kept:
@@ -418,11 +506,47 @@ void actor_cell::handle_system(envelope& e) {
     } else if (is<stop_msg>(e)) {
         auto& m = payload<stop_msg>(e);
         handle_stop(m.forced, std::move(m.reason));
-    } else if (is<exit_msg>(e)) {
-        terminate(std::move(payload<exit_msg>(e).reason));
+    } else if (is<signal_msg>(e)) {
+        handle_signal(e);
+    } else if (is<init_done_msg>(e)) {
+        behavior()->on_init_done(payload<init_done_msg>(e).child);
     } else if (is<kill_msg>(e)) {
         terminate(exit_reason::killed());
     }
+}
+
+// OTP's rules for an exit signal.
+void actor_cell::handle_signal(envelope& e) {
+    auto& sig = payload<signal_msg>(e);
+    if (sig.via && !link_deactivate(sig.via.get())) return;  // unlinked meanwhile
+    if (!sig.via && sig.reason.what() == exit_reason::kind::kill) {
+        terminate(exit_reason::killed());  // exit(addr, kill): untrappable
+        return;
+    }
+    if (trapping_) {
+        auto* m = make_envelope<exit_signal>(priority::user, sig.from,
+                                             exit_signal{sig.from, std::move(sig.reason)});
+        m->runtime = true;
+        auto& x = extras();
+        (x.signals_tail ? x.signals_tail->next : x.signals_head) = m;
+        x.signals_tail = m;
+        return;
+    }
+    if (sig.reason.is_normal()) {
+        // A normal exit does not take linked actors along; exit(self, normal) does end it.
+        if (!sig.via && sig.from == addr_) terminate(std::move(sig.reason));
+        return;
+    }
+    terminate(std::move(sig.reason));
+}
+
+envelope* actor_cell::pop_signal() noexcept {
+    if (!extras_ || !extras_->signals_head) return nullptr;
+    auto* e = extras_->signals_head;
+    extras_->signals_head = e->next;
+    if (!extras_->signals_head) extras_->signals_tail = nullptr;
+    e->next = nullptr;
+    return e;
 }
 
 void actor_cell::handle_stop(bool forced, exit_reason reason) {
@@ -551,6 +675,8 @@ void actor_cell::terminate(exit_reason reason) noexcept {
         handlers.clear();
         for (auto& t : extras_->timers) t->cancel();
         extras_->timers.clear();
+        drop_monitors(*this);
+        while (auto* e = pop_signal()) e->ops->destroy(e);
     }
     exclusive_busy_ = draining_ = false;
     try {
@@ -570,7 +696,7 @@ void actor_cell::terminate(exit_reason reason) noexcept {
     }
     for (auto* e = lanes_.take_all(); e;) {
         auto* next = e->next;
-        if (e->prio == priority::user) {
+        if (e->prio == priority::user && !e->runtime) {
             node_->report_dead_letter(addr_, e, errc::no_such_actor);  // never silently
         } else {
             dispose(e, errc::no_such_actor, "the actor exited before handling the message");

@@ -46,16 +46,22 @@ class local_actor;
 
 namespace detail {
 
+class actor_cell;
 struct actor_extras;
 struct bounded_state;
 class running_handler;
 class driver_list;
 
-/// Something that wants to know when an actor exits (wait(), monitors, links).
+/// Something that wants to know when an actor exits (wait(), monitors, links). The actor
+/// keeps its listeners in an intrusive list; notify() is called once, after the listener has
+/// left the list, and owns the listener from then on (most delete themselves).
 class exit_listener {
 public:
     virtual void notify(address who, const exit_reason& reason) noexcept = 0;
+    /// For a link's end: the actor it tells. Null for every other listener.
+    virtual actor_cell* link_peer() const noexcept { return nullptr; }
     exit_listener* next_listener = nullptr;
+    exit_listener* prev_listener = nullptr;
 
 protected:
     ~exit_listener() = default;
@@ -113,8 +119,21 @@ public:
     /// The node registered a name for this actor (it then removes the names at exit).
     void mark_named() noexcept { named_.store(true, std::memory_order_release); }
     bool is_named() const noexcept { return named_.load(std::memory_order_acquire); }
-    /// Calls `listener->notify(reason)` when the actor exits (at once if it has).
+    /// Calls `listener->notify(reason)` when the actor exits (at once, with the final
+    /// reason, if it has).
     void attach(exit_listener* listener) noexcept;
+    /// Attaches unless the actor has exited (then returns false and leaves `listener` alone).
+    bool attach_if_alive(exit_listener* listener) noexcept;
+    /// Removes a listener that has not been notified: true if it was (the caller owns it
+    /// again); false if the actor has exited and notify() has run or is running.
+    bool detach(exit_listener* listener) noexcept;
+    /// The listener list's lock (a bit of its head word), for links.cpp, which must lock two
+    /// actors at once to link them. Returns the head, or null with `closed` set.
+    exit_listener* lock_listeners(bool& closed) noexcept;
+    /// Unlocks, with `head` as the new first listener.
+    void unlock_listeners(exit_listener* head) noexcept;
+    /// Unlocks without changes (after lock_listeners found the list closed or unchanged).
+    void unlock_listeners_unchanged() noexcept;
     /// The capacity of a bounded mailbox, 0 if unbounded.
     std::size_t capacity() const noexcept;
 
@@ -133,6 +152,15 @@ public:
 
     // --- only from inside the actor (its handlers and hooks) ------------------------------
     void quit(exit_reason reason);
+    /// trap_exit(true): exit signals arrive as exit_signal messages instead of ending the
+    /// actor (except exit(addr, kill)).
+    void set_trap_exit(bool on) noexcept { trapping_ = on; }
+    bool traps_exits() const noexcept { return trapping_; }
+    /// The actor that spawned this one linked; null if none.
+    address parent() const noexcept;
+    /// Puts a runtime message in this actor's own mailbox, past the capacity check (a
+    /// down, a noproc signal). False if the actor has exited.
+    bool push_runtime(envelope* e) noexcept;
     /// Runs a handler coroutine to its first suspension; keeps it if it did not finish
     /// (and returns it), else delivers its result.
     running_handler* start_handler(std::unique_ptr<running_handler> h);
@@ -156,6 +184,8 @@ private:
     resume_result resume(std::size_t budget) override;
     void handle_system(envelope& e);
     void handle_stop(bool forced, exit_reason reason);
+    void handle_signal(envelope& e);
+    envelope* pop_signal() noexcept;
     void run_envelope(envelope* e);
     void terminate(exit_reason reason) noexcept;
     void schedule_self() noexcept;
@@ -174,6 +204,7 @@ private:
     bool exclusive_busy_ : 1 = false;  // an exclusive handler coroutine is suspended
     bool draining_ : 1 = false;        // a mutating handler waits for concurrent ones
     bool quit_requested_ : 1 = false;
+    bool trapping_ : 1 = false;  // trap_exit(true)
     std::atomic<bool> named_{false};
     const std::uint8_t block_;                // how the cell (and behaviour) were allocated
     std::uint32_t concurrent_in_flight_ = 0;  // counted in the actor's context
@@ -186,7 +217,7 @@ private:
     std::string_view type_name_;
     inbox inbox_;
     lanes lanes_;
-    std::atomic<void*> listeners_{nullptr};
+    std::atomic<std::uintptr_t> listeners_{0};  // head | locked bit, or the closed mark
     envelope* current_ = nullptr;
     std::unique_ptr<const std::string> name_;  // set before the actor is shared
     std::unique_ptr<actor_extras> extras_;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <troupe/detail/actor_cell.hpp>
@@ -33,6 +34,17 @@ struct actor_extras {
     /// Runtime messages held while concurrent handlers read the actor (oldest first).
     envelope* held_head = nullptr;
     envelope* held_tail = nullptr;
+    /// Trapped exit signals, handled before user messages (oldest first).
+    envelope* signals_head = nullptr;
+    envelope* signals_tail = nullptr;
+    /// Monitors this actor holds, by id: the target and the listener attached to it.
+    struct monitor_record {
+        intrusive_ptr<actor_cell> target;
+        exit_listener* end;
+    };
+    std::unordered_map<std::uint64_t, monitor_record> monitors;
+    /// The actor that spawned this one linked (spawn_options::link), if any.
+    address parent;
 
     /// Remembers a timer this actor armed. Fired one-shot timers are forgotten in sweeps
     /// that run when the list has doubled since the last one, so adding stays amortised

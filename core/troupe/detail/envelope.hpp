@@ -32,6 +32,9 @@ struct envelope {
     address sender;
     reply_sink* reply = nullptr;  // owned reference; null for tell
     priority prio = priority::user;
+    /// Made by the runtime (down, exit_signal): not counted against a bounded mailbox's
+    /// capacity, never a dead letter.
+    bool runtime = false;
 
     type_id type() const noexcept { return ops->type; }
 

@@ -5,6 +5,8 @@
 #include <exception>
 #include <functional>
 
+#include <troupe/address.hpp>
+#include <troupe/detail/links.hpp>
 #include <troupe/detail/type_id.hpp>
 #include <troupe/detail/unique_function.hpp>
 #include <troupe/exit_reason.hpp>
@@ -28,9 +30,17 @@ struct stop_msg {
     exit_reason reason;
     bool forced = false;
 };
-/// Exit now with `reason`, without asking (exit lane).
-struct exit_msg {
+/// An exit signal (exit lane): from a link (`via`, honoured only while the link is
+/// active) or from exit(addr, reason). Trapping actors turn it into an exit_signal message;
+/// the others exit, unless the reason is normal. exit(addr, kill) cannot be trapped.
+struct signal_msg {
+    address from;
     exit_reason reason;
+    link_ref via;
+};
+/// A child started with acknowledgement is ready (system lane, to its parent).
+struct init_done_msg {
+    address child;
 };
 /// Kill: untrappable, immediate (kill lane).
 struct kill_msg {};
@@ -44,7 +54,9 @@ inline constexpr bool is_internal_message<concurrent_done_msg> = true;
 template <>
 inline constexpr bool is_internal_message<stop_msg> = true;
 template <>
-inline constexpr bool is_internal_message<exit_msg> = true;
+inline constexpr bool is_internal_message<signal_msg> = true;
+template <>
+inline constexpr bool is_internal_message<init_done_msg> = true;
 template <>
 inline constexpr bool is_internal_message<kill_msg> = true;
 
