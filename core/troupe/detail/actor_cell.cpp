@@ -292,20 +292,20 @@ void actor_cell::schedule_self() noexcept {
 }
 
 exit_listener* actor_cell::lock_listeners(bool& closed) noexcept {
-    std::uintptr_t head = listeners_.load(std::memory_order_relaxed);
+    // Acquire throughout: seeing the closed mark must also show the final reason.
+    std::uintptr_t head = listeners_.load(std::memory_order_acquire);
     for (;;) {
         if (head == closed_mark) {
-            std::atomic_thread_fence(std::memory_order_acquire);
             closed = true;
             return nullptr;
         }
         if (head & locked_bit) {
             internal::cpu_relax();
-            head = listeners_.load(std::memory_order_relaxed);
+            head = listeners_.load(std::memory_order_acquire);
             continue;
         }
         if (listeners_.compare_exchange_weak(head, head | locked_bit, std::memory_order_acquire,
-                                             std::memory_order_relaxed)) {
+                                             std::memory_order_acquire)) {
             closed = false;
             return reinterpret_cast<exit_listener*>(head);
         }
