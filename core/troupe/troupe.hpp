@@ -8,6 +8,7 @@
 #include <troupe/generator.hpp>
 #include <troupe/message.hpp>
 #include <troupe/node.hpp>
+#include <troupe/output_port.hpp>
 #include <troupe/pending.hpp>
 #include <troupe/process.hpp>
 #include <troupe/ref.hpp>
