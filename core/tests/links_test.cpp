@@ -285,3 +285,25 @@ TEST(LinksInitDone, InitDoneReachesTheParentsHook) {
 }
 
 }  // namespace
+
+namespace {
+
+struct early_trapper : troupe::actor<early_trapper, note> {
+    void on_start() override { trap_exit(true); }
+    void handle(const note&) {}
+};
+
+TEST(LinksRegistry, ATrappingActorWhoseNameIsTakenDoesNotLiveOn) {
+    troupe::testing::runtime rt;
+    troupe::spawn_options opts;
+    opts.register_as = "svc";
+    auto first = rt.node().spawn_with<early_trapper>(opts);
+    ASSERT_TRUE(first);
+    auto second = rt.node().spawn_with<early_trapper>(opts);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code(), troupe::errc::duplicate_name);
+    rt.run_until_idle();
+    EXPECT_EQ(rt.node().actor_count(), 1u);
+}
+
+}  // namespace

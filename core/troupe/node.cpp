@@ -153,7 +153,10 @@ std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opt
     if (parent) detail::link_cells(a, parent, parent->addr());
     if (!opts.register_as.empty()) {
         if (auto r = register_name(opts.register_as, addr); !r) {
-            exit(addr, exit_reason::shutdown("could not register its name"));
+            // A forced stop, not an exit signal: an actor that traps exits must go too.
+            a.enqueue_or_drop(detail::make_envelope<detail::stop_msg>(
+                priority::exit, address{},
+                detail::stop_msg{exit_reason::shutdown("could not register its name"), true}));
             a.launch();
             return r.error();
         }

@@ -13,6 +13,7 @@
 #include <troupe/process.hpp>
 #include <troupe/ref.hpp>
 #include <troupe/reply_handle.hpp>
+#include <troupe/server.hpp>
 #include <troupe/signals.hpp>
 #include <troupe/stream.hpp>
 #include <troupe/task.hpp>

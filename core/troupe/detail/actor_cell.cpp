@@ -188,6 +188,7 @@ std::string actor_cell::start() {
         life_ = life::dead;
         if (extras_) {
             for (auto& t : extras_->timers) t->cancel();  // armed in on_start
+            drop_monitors(*this);
         }
         extras_.reset();
         for (auto* e = inbox_.close(); e;) {
