@@ -16,5 +16,8 @@
 #include <troupe/server.hpp>
 #include <troupe/signals.hpp>
 #include <troupe/stream.hpp>
+#include <troupe/supervisor.hpp>
+#include <troupe/supervisor_spec.hpp>
 #include <troupe/task.hpp>
 #include <troupe/timer.hpp>
+#include <troupe/uniform_supervisor.hpp>
