@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @dataclass
 class Metric:
     key: str  # a result field
-    unit: str  # how to print it ("M ..." divides by a million)
+    unit: str  # how to print it ("M ..." divides by a million, "k ..." by a thousand)
     higher_is_better: bool
     goal: str
 
@@ -64,6 +64,10 @@ WORKLOADS = [
               Metric("idle_cpu_pct", "% CPU idle", False, "~0")]),
     Workload("timers", ["1000000"], ["100000"],
              [Metric("timers_per_s", "M timers/s", True, "N per s (delays < 1 s)")]),
+    Workload("supervised_restart", ["10000"], ["2000"],
+             [Metric("restarts_per_s", "k restarts/s", True, ">= 200")]),
+    Workload("monitor", ["200000"], ["20000"],
+             [Metric("downs_per_s", "M downs/s", True, ">= 2")]),
 ]
 RUNTIMES = ["troupe", "caf", "erlang", "raw"]
 TIMEOUT_S = 300
@@ -119,7 +123,9 @@ def run_once(cmd, runtime, workload, metrics, env):
 
 
 def scaled(m, v):
-    return v / 1e6 if m.unit.startswith("M ") else v
+    if m.unit.startswith("M "):
+        return v / 1e6
+    return v / 1e3 if m.unit.startswith("k ") else v
 
 
 def fmt(v):

@@ -27,6 +27,8 @@ declare -A workloads=(
     [ask]="[N=200000]|200000"
     [idle]="[N=1000000]|1000000"
     [timers]="[N=1000000]|1000000"
+    [supervised_restart]="[N=100000]|100000"
+    [monitor]="[N=200000]|200000"
 )
 
 usage() {  # usage <usage line> <asked: 1 prints on stdout>
@@ -39,7 +41,7 @@ usage() {  # usage <usage line> <asked: 1 prints on stdout>
 }
 
 general_usage="run.sh <workload> [args...] [workers=K], workload one of:\
- pingpong ring skynet spawn fanin ask idle timers"
+ pingpong ring skynet spawn fanin ask idle timers supervised_restart monitor"
 
 # Sets `parsed` to the positive decimal $1 (leading zeros dropped) if it fits in 64 bits.
 parse_positive() {

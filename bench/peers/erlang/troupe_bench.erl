@@ -10,7 +10,12 @@
 %% message on stderr and halts with status 1), and only then prints its one result line.
 -module(troupe_bench).
 
+%% The supervised_restart workload's supervisor is this module (init/1), and its child is
+%% started by sr_child_start/1.
+-behaviour(supervisor).
+
 -export([main/1]).
+-export([init/1, sr_child_start/1]).
 
 %% {Workload, usage line, default values}
 -define(WORKLOADS, [
@@ -21,7 +26,9 @@
     {"fanin", "[P=8] [M=1000000]", [8, 1000000]},
     {"ask", "[N=200000]", [200000]},
     {"idle", "[N=1000000]", [1000000]},
-    {"timers", "[N=1000000]", [1000000]}
+    {"timers", "[N=1000000]", [1000000]},
+    {"supervised_restart", "[N=10000]", [10000]},
+    {"monitor", "[N=200000]", [200000]}
 ]).
 
 main([Workload | Args]) ->
@@ -55,7 +62,9 @@ run("spawn", [N]) -> spawn_bench(N);
 run("fanin", [P, M]) -> fanin(P, M);
 run("ask", [N]) -> ask(N);
 run("idle", [N]) -> idle(N);
-run("timers", [N]) -> timers(N).
+run("timers", [N]) -> timers(N);
+run("supervised_restart", [N]) -> supervised_restart(N);
+run("monitor", [N]) -> monitor_bench(N).
 
 %% ---------------------------------------------------------------------------------------
 %% pingpong: two processes bounce one ball until N messages have been delivered.
@@ -422,6 +431,123 @@ count_fired(0, Sum, Main) ->
     Main ! {timers_done, Sum};
 count_fired(Left, Sum, Main) ->
     receive {fired, I} -> count_fired(Left - 1, Sum + I, Main) end.
+
+%% ---------------------------------------------------------------------------------------
+%% supervised_restart: a real supervisor (this module's init/1: one_for_one, one permanent
+%% worker, intensity N+1 in 3600 s so that it never gives up) restarts its child N times.
+%% The child, started by sr_child_start/1 (spawn_link, so linked to the supervisor), tells
+%% this process (the driver) {started, Pid} and waits for `crash`, on which it exits with
+%% reason `crash`; the supervisor sees the 'EXIT', starts a new child, which says started.
+%% Timed: from the first `crash` until the N-th restarted child has said started; every
+%% started message must come from a new process, and the supervisor must end with one child,
+%% the last one started.
+%%
+%% OTP 25's supervisor keeps the times of the restarts in the period in a list, which it
+%% walks (lists:takewhile/2, then length/1) on every restart: with every restart in the
+%% period, the n-th restart costs O(n) and the whole run O(N^2), which dominates from a few
+%% thousand restarts on (measured on 2 cores: ~74 k restarts/s for N=1000, ~9 k for 10000,
+%% under 1 k for 100000).
+%%
+%% The supervisor reports every child's abnormal exit to logger (an error report); the
+%% logger's level is set to none for this workload so that those reports, which the default
+%% handler would print, are dropped cheaply (logger:allow/2 is checked before any report is
+%% built) and the one result line stays the only output.
+
+supervised_restart(N) ->
+    ok = logger:set_primary_config(level, none),
+    % Linked to the supervisor: if it ever gave up, its 'EXIT' ends the wait below.
+    process_flag(trap_exit, true),
+    {ok, Sup} = supervisor:start_link(?MODULE, {supervised_restart, self(), N}),
+    First = sr_wait_started(Sup, none),
+
+    T0 = erlang:monotonic_time(),
+    {Restarts, Last} = sr_crash_loop(N, 0, First, Sup),
+    Elapsed = seconds_since(T0),
+
+    check(Restarts =:= N, "supervised_restart: ~b restarts, expected ~b", [Restarts, N]),
+    case supervisor:which_children(Sup) of
+        [{child, Last, worker, _}] ->
+            ok;
+        Children ->
+            fail("supervised_restart: the supervisor's children are ~p, expected only ~p",
+                 [Children, Last])
+    end,
+    result("supervised_restart n=~b workers=~b elapsed_s=~s restarts_per_s=~s",
+           [N, workers(), g(Elapsed, 6), rate(N, Elapsed)]).
+
+%% Crashes the current child and waits for the next, Left more times.
+sr_crash_loop(0, Restarts, Child, _Sup) ->
+    {Restarts, Child};
+sr_crash_loop(Left, Restarts, Child, Sup) ->
+    Child ! crash,
+    Next = sr_wait_started(Sup, Child),
+    sr_crash_loop(Left - 1, Restarts + 1, Next, Sup).
+
+%% The next child's pid; it must not be Previous.
+sr_wait_started(Sup, Previous) ->
+    receive
+        {started, Previous} ->
+            fail("supervised_restart: ~p said started twice", [Previous]);
+        {started, Pid} ->
+            Pid;
+        {'EXIT', Sup, Reason} ->
+            fail("supervised_restart: the supervisor exited: ~p", [Reason])
+    end.
+
+%% The supervisor behaviour's callback.
+init({supervised_restart, Driver, N}) ->
+    Flags = #{strategy => one_for_one, intensity => N + 1, period => 3600},
+    Child = #{id => child,
+              start => {?MODULE, sr_child_start, [Driver]},
+              restart => permanent,
+              type => worker},
+    {ok, {Flags, [Child]}}.
+
+%% Called in the supervisor (so the link is to it).
+sr_child_start(Driver) ->
+    {ok, spawn_link(fun() -> sr_child(Driver) end)}.
+
+sr_child(Driver) ->
+    Driver ! {started, self()},
+    receive
+        crash -> exit(crash)
+    end.
+
+%% ---------------------------------------------------------------------------------------
+%% monitor: N idle processes, each waiting for `stop`, are spawned (and have all reached
+%% their receive) before the clock starts. Timed: this process, for each in sequence,
+%% monitors it (erlang:monitor/2), sends it `stop` and waits for its 'DOWN' message, which
+%% must carry that monitor's reference, that pid and the reason normal. downs_per_s is N /
+%% elapsed.
+
+monitor_bench(N) ->
+    Targets = [spawn(fun monitor_target/0) || _ <- lists:seq(1, N)],
+    wait_for_empty_run_queues(erlang:monotonic_time() + seconds_to_native(60)),
+
+    T0 = erlang:monotonic_time(),
+    Downs = watch(Targets, 0),
+    Elapsed = seconds_since(T0),
+
+    check(Downs =:= N, "monitor: ~b down messages, expected ~b", [Downs, N]),
+    result("monitor n=~b workers=~b elapsed_s=~s downs_per_s=~s",
+           [N, workers(), g(Elapsed, 6), rate(N, Elapsed)]).
+
+monitor_target() ->
+    receive
+        stop -> ok
+    end.
+
+watch([], Downs) ->
+    Downs;
+watch([Pid | Rest], Downs) ->
+    Ref = erlang:monitor(process, Pid),
+    Pid ! stop,
+    receive
+        {'DOWN', Ref, process, Pid, normal} ->
+            watch(Rest, Downs + 1);
+        {'DOWN', Ref, process, Pid, Reason} ->
+            fail("monitor: ~p went down with reason ~p, expected normal", [Pid, Reason])
+    end.
 
 %% ---------------------------------------------------------------------------------------
 %% Shared helpers.
