@@ -6,6 +6,7 @@
 #include <troupe/error.hpp>
 #include <troupe/exit_reason.hpp>
 #include <troupe/generator.hpp>
+#include <troupe/groups.hpp>
 #include <troupe/message.hpp>
 #include <troupe/node.hpp>
 #include <troupe/output_port.hpp>
