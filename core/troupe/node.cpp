@@ -145,22 +145,20 @@ std::optional<error> node::admit(detail::actor_cell& a, const spawn_options& opt
     actors_->insert(addr, a);
     live_.fetch_add(1, std::memory_order_acq_rel);
     if (parent) a.extras().parent = parent->addr();  // init_done() may run in on_start
+    // The name first, as OTP does: once the start hook has run, whereis() finds the actor
+    // (a supervisor's restarted child is reachable by name as soon as it is up).
+    if (!opts.register_as.empty()) {
+        if (auto r = register_name(opts.register_as, addr); !r) {
+            a.abandon("its name is taken");
+            return r.error();
+        }
+    }
     if (auto failure = a.start(); !failure.empty()) {
         return error{errc::start_failed, std::string{a.name()} + " at " + addr.to_string() +
                                              " failed to start: " + failure};
     }
     // Before launch: the actor cannot have handled anything yet, so it cannot exit unseen.
     if (parent) detail::link_cells(a, parent, parent->addr());
-    if (!opts.register_as.empty()) {
-        if (auto r = register_name(opts.register_as, addr); !r) {
-            // A forced stop, not an exit signal: an actor that traps exits must go too.
-            a.enqueue_or_drop(detail::make_envelope<detail::stop_msg>(
-                priority::exit, address{},
-                detail::stop_msg{exit_reason::shutdown("could not register its name"), true}));
-            a.launch();
-            return r.error();
-        }
-    }
     a.launch();
     return std::nullopt;
 }

@@ -93,6 +93,7 @@
 #include <troupe/server_context.hpp>
 #include <troupe/server_result.hpp>
 #include <troupe/spawn_options.hpp>
+#include <troupe/supervisor_spec.hpp>
 
 namespace troupe {
 
@@ -364,6 +365,15 @@ result<server_ref<S>> start_server_link(node& n, Args&&... args) {
     spawn_options opts;
     opts.link = true;
     return start_server_with<S>(n, opts, std::forward<Args>(args)...);
+}
+
+/// A child spec for a supervisor (supervisor_spec.hpp): the server S(args...), started
+/// linked to the supervisor, named `id`, with `opts` (e.g. register_as). The arguments are
+/// copied for each (re)start.
+template <class S, class... Args>
+child_spec server_child(std::string id, spawn_options opts, Args... args) {
+    return child_spec::worker_with<server_actor<S>>(std::move(id), std::move(opts),
+                                                    std::move(args)...);
 }
 
 // --- calling ------------------------------------------------------------------------------------

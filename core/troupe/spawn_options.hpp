@@ -11,7 +11,9 @@ struct spawn_options {
     std::string name;
     /// Mailbox capacity for user messages; 0 = unbounded (the default).
     std::size_t capacity = 0;
-    /// Register the actor under this name once it has started (see node::register_name).
+    /// Register the actor under this name before its start hook runs, as OTP does (see
+    /// node::register_name); a taken name fails the spawn with duplicate_name, and the actor
+    /// never starts. The name goes away when the actor exits.
     std::string register_as;
     /// Link the new actor to the actor that spawns it (Erlang's spawn_link), atomically:
     /// the link exists before the new actor handles its first message, so it cannot exit

@@ -183,25 +183,27 @@ std::string actor_cell::start() {
         if (failure.empty()) failure = "the start hook failed";
     }
     tl_current = prev;
-    if (!failure.empty()) {
-        // The actor never existed: no stopped hook; whoever sent it something learns so.
-        life_ = life::dead;
-        if (extras_) {
-            for (auto& t : extras_->timers) t->cancel();  // armed in on_start
-            drop_monitors(*this);
-        }
-        extras_.reset();
-        for (auto* e = inbox_.close(); e;) {
-            auto* next = e->next;
-            dispose(e, errc::no_such_actor, "the actor failed to start");
-            e = next;
-        }
-        fail_blocked_senders();
-        node_->on_actor_exit(*this);
-        close_listeners(exit_reason::error(failure));
-        retire_behavior();
-    }
+    if (!failure.empty()) abandon(failure);
     return failure;
+}
+
+void actor_cell::abandon(const std::string& failure) noexcept {
+    // The actor never existed: no stopped hook; whoever sent it something learns so.
+    life_ = life::dead;
+    if (extras_) {
+        for (auto& t : extras_->timers) t->cancel();  // armed in on_start
+        drop_monitors(*this);
+    }
+    extras_.reset();
+    for (auto* e = inbox_.close(); e;) {
+        auto* next = e->next;
+        dispose(e, errc::no_such_actor, "the actor failed to start");
+        e = next;
+    }
+    fail_blocked_senders();
+    node_->on_actor_exit(*this);
+    close_listeners(exit_reason::error(failure));
+    retire_behavior();
 }
 
 void actor_cell::launch() noexcept {

@@ -144,6 +144,8 @@ public:
     void bind(node& n, executor& exec, address addr, const spawn_options& opts);
     /// Runs the start hook; on failure returns the reason and the actor is gone.
     std::string start();
+    /// Ends an actor that never started (its spawn failed before the start hook ran).
+    void abandon(const std::string& failure) noexcept;
     /// Lets a started actor run (schedules it if messages arrived during start).
     void launch() noexcept;
     /// Fails every sender waiting for room in a bounded mailbox.
