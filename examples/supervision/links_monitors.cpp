@@ -103,5 +103,6 @@ int main() {
     auto d = seen.get_future().get();
     std::printf("down %s from the runner: %s\n", d.ref == ref ? "for our monitor" : "?",
                 d.reason.to_string().c_str());
-    std::printf("runner exit reason: %s\n", std::move(runner_exit).get().value().to_string().c_str());
+    std::printf("runner exit reason: %s\n",
+                std::move(runner_exit).get().value().to_string().c_str());
 }
