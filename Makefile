@@ -20,9 +20,12 @@ build: deps
 	@test -f build/release/CMakeCache.txt || cmake --preset release
 	cmake --build --preset release -j$(NPROC)
 
-# run: build, then run the example tour.
+# run: build, then run the example tour and the supervised service tree.
 run: build
 	build/release/examples/tour/tour
+	@echo
+	@echo "== examples/supervision/service_tree: crash, restart, escalation"
+	build/release/examples/supervision/service_tree
 
 # test: build, then run every registered test in the release tree.
 test: build

@@ -274,5 +274,21 @@ int main() {
     std::printf("two deposits, then stop(): %zu deposits handled (stop overtakes user messages)\n",
                 rt.received_by(quitter).size());
 
+    section("11. supervision: a crashed child is restarted (more in examples/supervision)");
+    troupe::supervisor_spec spec{.max_restarts = 3,
+                                 .period = 5s,
+                                 .children = {troupe::child_spec::worker<divider>("divider")}};
+    auto sup = troupe::start_supervisor(node, spec).get().value();
+    troupe::address before = sup.which_children().get().value().at(0).addr;
+    auto crashed_exit = node.wait(before);
+    (void)node.ask<int>(before, divide{1, 0}, 1s).get();  // the handler throws: it crashes
+    std::string why = std::move(crashed_exit).get().value().to_string();
+    troupe::address after = sup.which_children().get().value().at(0).addr;  // after the restart
+    std::printf("divider %s crashed (%s); restarted at %s: 84 / 2 = %d\n", str(before.to_string()),
+                str(why), str(after.to_string()),
+                node.ask<int>(after, divide{84, 2}, 1s).get().value());
+    sup.stop();  // children stop in reverse order, then the supervisor
+    std::printf("supervisor stopped: %s\n", str(sup.wait().get().value().to_string()));
+
     section("done");
 }
