@@ -323,7 +323,9 @@ TEST_F(Groups, BroadcastReachesEachMemberOnce) {
     address full = rt.node().spawn_with<member>(small, &got).value().addr();
     rt.node().tell(full, hello{0});
     ASSERT_TRUE(scope.join("room", full));
+    auto dead_before = rt.node().dead_letter_count();
     EXPECT_EQ(scope.broadcast("room", hello{2}), 3u);
+    EXPECT_EQ(rt.node().dead_letter_count(), dead_before + 1);  // the refused copy, reported
     EXPECT_EQ(scope.broadcast("nobody", hello{3}), 0u);
     rt.run_until_idle();
     EXPECT_EQ(got, (std::map<address, int>{{a, 2}, {b, 2}, {c, 2}, {full, 1}}));

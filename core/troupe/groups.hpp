@@ -133,8 +133,9 @@ public:
     bool demonitor(monitor_ref ref);
 
     // --- sending (thread-safe) ------------------------------------------------------------
-    /// Sends a copy of `msg` to each distinct member of `group` (as node::try_tell, from the
-    /// calling actor if any). Returns how many accepted it (not the exited or full ones).
+    /// Sends a copy of `msg` to each distinct member of `group` (as node::tell, from the
+    /// calling actor if any). Returns how many accepted it; a copy that an exited member or
+    /// a full mailbox refused goes to the dead-letter hook, as any tell.
     template <class M>
     std::size_t broadcast(std::string_view group, const M& msg) {
         static_assert(std::is_copy_constructible_v<M>,
@@ -142,7 +143,7 @@ public:
                       "it copyable");
         std::size_t accepted = 0;
         for (address a : distinct_members(group)) {
-            if (node_->try_tell(a, msg)) ++accepted;
+            if (node_->deliver(a, node::make_user_envelope(M(msg)))) ++accepted;
         }
         return accepted;
     }

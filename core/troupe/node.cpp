@@ -184,20 +184,22 @@ errc node::failure_of(detail::actor_cell* to, detail::envelope* e) noexcept {
     return to->enqueue(e);
 }
 
-void node::deliver(detail::actor_cell* to, detail::envelope* e) noexcept {
+bool node::deliver(detail::actor_cell* to, detail::envelope* e) noexcept {
     if (!to) {
         report_dead_letter(address{}, e, errc::no_such_actor);
-        return;
+        return false;
     }
-    if (auto why = to->enqueue(e); why != errc{}) report_dead_letter(to->addr(), e, why);
+    if (auto why = to->enqueue(e); why != errc{}) {
+        report_dead_letter(to->addr(), e, why);
+        return false;
+    }
+    return true;
 }
 
-void node::deliver(address to, detail::envelope* e) noexcept {
-    if (auto a = lookup(to)) {
-        deliver(a.get(), e);
-    } else {
-        report_dead_letter(to, e, errc::no_such_actor);
-    }
+bool node::deliver(address to, detail::envelope* e) noexcept {
+    if (auto a = lookup(to)) return deliver(a.get(), e);
+    report_dead_letter(to, e, errc::no_such_actor);
+    return false;
 }
 
 result<void> node::try_deliver(address to, detail::envelope* e) noexcept {

@@ -180,6 +180,8 @@ public:
     std::size_t actor_count() const noexcept { return live_.load(std::memory_order_acquire); }
     /// The live actor at `a`, or null.
     detail::intrusive_ptr<detail::actor_cell> lookup(address a) const;
+    /// True while an actor lives at `a` (a snapshot: it may exit right after).
+    bool is_alive(address a) const { return lookup(a) != nullptr; }
 
     /// Stops every actor (stopped hooks run; stopping hooks cannot veto), waits up to the
     /// configured grace, kills what is left, then joins the executor. Idempotent. Called
@@ -194,9 +196,9 @@ public:
                                                       std::forward<M>(msg));
     }
     static address current_sender() noexcept;
-    /// Delivers or reports to the dead-letter hook.
-    void deliver(detail::actor_cell* to, detail::envelope* e) noexcept;
-    void deliver(address to, detail::envelope* e) noexcept;
+    /// Delivers or reports to the dead-letter hook; true if delivered.
+    bool deliver(detail::actor_cell* to, detail::envelope* e) noexcept;
+    bool deliver(address to, detail::envelope* e) noexcept;
     result<void> try_deliver(detail::actor_cell* to, detail::envelope* e) noexcept;
     result<void> try_deliver(address to, detail::envelope* e) noexcept;
     template <class R>

@@ -44,8 +44,9 @@
 //     it linked; for a supervisor spawned outside any actor, a signal sent from outside any
 //     actor, e.g. node.exit(sup, shutdown) from main) stops the children in reverse order,
 //     then the supervisor exits with that reason. One from a child is step 2. Others are
-//     ignored, as OTP does. exit(sup, kill) cannot be trapped: the children, linked, die
-//     with it (killed).
+//     ignored, as OTP does. exit(sup, kill) cannot be trapped: the supervisor ends at
+//     once and its linked children receive `killed` (a child that does not trap exits dies
+//     with it; one that traps gets an exit_signal, and a trapping server terminates).
 //  5. node.stop(sup) (a graceful stop) stops the children in reverse order, then the
 //     supervisor exits normal (OTP: supervisor:stop/1). A node shutdown stops everything at
 //     once.
@@ -96,7 +97,7 @@ struct sup_stop {};
 class supervisor_handle {
 public:
     supervisor_handle() = default;
-    supervisor_handle(node& n, address a) noexcept : node_(&n), addr_(a) {}
+    supervisor_handle(node& n, address a) : node_(&n), addr_(a), cell_(n.lookup(a)) {}
 
     address addr() const noexcept { return addr_; }
     operator address() const noexcept { return addr_; }
@@ -112,6 +113,8 @@ public:
     }
     /// Completes with the supervisor's exit reason.
     pending<exit_reason> wait() const {
+        // By the cell held since the handle was made: the real reason even after the exit.
+        if (cell_) return node_->wait(cell_.get());
         return node_ ? node_->wait(addr_) : pending<exit_reason>::ready(exit_reason::noproc());
     }
     /// Stops the children in reverse order, then the supervisor exits normal.
@@ -132,6 +135,7 @@ protected:
 private:
     node* node_ = nullptr;
     address addr_;
+    detail::intrusive_ptr<detail::actor_cell> cell_;
 };
 
 /// A handle to a supervisor with OTP's runtime API. Errors: not_found (no child with that
