@@ -331,21 +331,9 @@ pending<exit_reason> node::wait_for(address a, duration timeout) {
 }
 
 pending<exit_reason> node::stop_and_wait(address a, duration timeout) {
-    detail::intrusive_ptr<detail::async_state<exit_reason>> st{
-        new detail::async_state<exit_reason>(exec_.get()), detail::adopt};
-    auto p = lookup(a);
-    if (!p) {
-        st->complete(exit_reason::noproc());
-        return pending<exit_reason>{std::move(st)};
-    }
-    auto* t =
-        new detail::ask_timeout<exit_reason>(now() + timeout, st.get(), a, timeout, "no exit of");
-    t->add_ref();
-    st->set_timeout(t);
-    exec_->schedule_timer(t);
-    p->attach(new wait_listener(st));
+    auto exited = wait_for(a, timeout);  // first: the exit cannot slip past
     stop(a);
-    return pending<exit_reason>{std::move(st)};
+    return exited;
 }
 
 result<void> node::register_name(std::string name, address a) {

@@ -6,10 +6,8 @@
 // journal. Everything else main learns by asking, after its own sends, so the output is
 // the same on every run.
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,30 +15,11 @@
 
 #include <troupe/troupe.hpp>
 
+#include "journal.hpp"
+
 using namespace std::chrono_literals;
 
-// What the watcher saw, in order. Thread-safe.
-class journal {
-public:
-    void write(std::string line) {
-        std::lock_guard lock{mutex_};
-        lines_.push_back(std::move(line));
-        changed_.notify_all();
-    }
-    /// Waits (up to 5 s) until there are `n` lines, then prints the new ones.
-    void print_until(std::size_t n) {
-        std::unique_lock lock{mutex_};
-        changed_.wait_for(lock, 5s, [&] { return lines_.size() >= n; });
-        for (; printed_ < lines_.size(); ++printed_)
-            std::printf("  %s\n", lines_[printed_].c_str());
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<std::string> lines_;
-    std::size_t printed_ = 0;
-};
+using example::journal;
 
 using names_t = std::map<troupe::address, std::string>;
 

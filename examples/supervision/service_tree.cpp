@@ -12,44 +12,19 @@
 // journal, so the output is the same on every run (the runtime's own warnings about the
 // crashes go to stderr).
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <troupe/troupe.hpp>
 
+#include "journal.hpp"
+
 using namespace std::chrono_literals;
 
-// What the actors did, in order. Thread-safe.
-class journal {
-public:
-    void write(std::string line) {
-        std::lock_guard lock{mutex_};
-        lines_.push_back(std::move(line));
-        changed_.notify_all();
-    }
-    /// Waits (up to 5 s) until there are `n` lines, then prints the new ones.
-    void print_until(std::size_t n) {
-        std::unique_lock lock{mutex_};
-        changed_.wait_for(lock, 5s, [&] { return lines_.size() >= n; });
-        for (; printed_ < lines_.size(); ++printed_)
-            std::printf("  %s\n", lines_[printed_].c_str());
-    }
-    std::size_t size() {
-        std::lock_guard lock{mutex_};
-        return lines_.size();
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<std::string> lines_;
-    std::size_t printed_ = 0;
-};
+using example::journal;
 
 // --- the key-value server -------------------------------------------------------------------
 struct put {
