@@ -286,9 +286,9 @@ TEST_F(SupervisorApi, KillingTheSupervisorTakesItsLinkedChildrenAlong) {
     EXPECT_EQ(node.actor_count(), 0u);
 }
 
-TEST_F(SupervisorApi, AStubbornChildDelaysTheShutdownByItsTimeoutOnly) {
+TEST_F(SupervisorApi, ADefiantChildDelaysTheShutdownByItsTimeoutOnly) {
     auto sup = start({.children = {rec("a", &events),
-                                   child_spec::worker<stubborn>("s", std::string{"s"}, &events)
+                                   child_spec::worker<defiant>("s", std::string{"s"}, &events)
                                        .with_shutdown(shutdown_policy::timeout(2s)),
                                    rec("c", &events)}});
     auto sup_exit = sup.wait();

@@ -217,7 +217,7 @@ TEST_F(Supervisor, TemporaryChildrenAreNeverRestartedAndDisappear) {
 // --- shutdown policies ---------------------------------------------------------------------
 
 TEST_F(Supervisor, AChildIgnoringShutdownIsKilledWhenItsTimeoutElapses) {
-    auto sup = start({.children = {child_spec::worker<stubborn>("s", std::string{"s"}, &events)
+    auto sup = start({.children = {child_spec::worker<defiant>("s", std::string{"s"}, &events)
                                        .with_shutdown(shutdown_policy::timeout(1s))}});
     address s = addr_of(sup, "s");
     events.clear();
@@ -237,7 +237,7 @@ TEST_F(Supervisor, AChildIgnoringShutdownIsKilledWhenItsTimeoutElapses) {
 }
 
 TEST_F(Supervisor, BrutalKillKillsAtOnce) {
-    auto sup = start({.children = {child_spec::worker<stubborn>("k", std::string{"k"}, &events)
+    auto sup = start({.children = {child_spec::worker<defiant>("k", std::string{"k"}, &events)
                                        .with_shutdown(shutdown_policy::brutal_kill())}});
     events.clear();
     EXPECT_TRUE(settle(sup.terminate_child("k")).has_value());

@@ -36,7 +36,7 @@ struct ready {};
 // A dynamic child made from an int; optionally traps exits and ignores them, or waits to be
 // told `ready` before acknowledging its start.
 struct numbered : troupe::actor<numbered, crash, get_number, finish, ready, troupe::exit_signal> {
-    numbered(int n, events_t* e, bool stubborn = false) : number(n), events(e), ignores(stubborn) {}
+    numbered(int n, events_t* e, bool defiant = false) : number(n), events(e), ignores(defiant) {}
     void on_start() override {
         if (ignores) trap_exit(true);
         if (number < 0) throw std::runtime_error("negative numbers are not allowed");
@@ -57,13 +57,13 @@ struct numbered : troupe::actor<numbered, crash, get_number, finish, ready, trou
     bool ignores;
 };
 
-uniform_spec<int> numbers(events_t* e, bool stubborn = false,
+uniform_spec<int> numbers(events_t* e, bool defiant = false,
                           std::vector<address>* spawned = nullptr) {
     uniform_spec<int> spec;
-    spec.start = [e, stubborn, spawned](troupe::node& n, const int& k) -> troupe::result<address> {
+    spec.start = [e, defiant, spawned](troupe::node& n, const int& k) -> troupe::result<address> {
         troupe::spawn_options opts;
         opts.link = true;
-        auto child = n.spawn_with<numbered>(opts, k, e, stubborn);
+        auto child = n.spawn_with<numbered>(opts, k, e, defiant);
         if (!child) return child.error();
         if (spawned) spawned->push_back(child->addr());
         return child->addr();

@@ -13,16 +13,16 @@
 using namespace std::chrono_literals;
 
 // Traps exits and ignores them: only a kill ends it.
-struct stubborn : troupe::actor<stubborn, troupe::exit_signal> {
+struct defiant : troupe::actor<defiant, troupe::exit_signal> {
     void on_start() override {
         trap_exit(true);
-        std::printf("  stubborn: started\n");
+        std::printf("  defiant: started\n");
     }
     void handle(const troupe::exit_signal& s) {
-        std::printf("  stubborn: ignores %s\n", s.reason.to_string().c_str());
+        std::printf("  defiant: ignores %s\n", s.reason.to_string().c_str());
     }
     void on_stopped(const troupe::exit_reason& why) override {
-        std::printf("  stubborn: exited (%s)\n", why.to_string().c_str());
+        std::printf("  defiant: exited (%s)\n", why.to_string().c_str());
     }
 };
 
@@ -37,8 +37,8 @@ int main() {
     troupe::node& node = rt.node();
 
     troupe::supervisor_spec spec{
-        .children = {troupe::child_spec::worker<stubborn>("stubborn")
-                         .with_shutdown(troupe::shutdown_policy::timeout(2s))}};
+        .children = {troupe::child_spec::worker<defiant>("defiant").with_shutdown(
+            troupe::shutdown_policy::timeout(2s))}};
     auto started = troupe::start_supervisor(node, spec);
     rt.run_until_idle();  // nothing runs until the test says so
     auto sup = std::move(started).get().value();

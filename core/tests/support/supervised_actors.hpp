@@ -42,8 +42,8 @@ struct recorder : troupe::actor<recorder, crash, get_label, finish> {
 };
 
 // Traps exits and ignores them: only a kill ends it.
-struct stubborn : troupe::actor<stubborn, troupe::exit_signal, get_label> {
-    stubborn(std::string l, events_t* e) : label(std::move(l)), events(e) {}
+struct defiant : troupe::actor<defiant, troupe::exit_signal, get_label> {
+    defiant(std::string l, events_t* e) : label(std::move(l)), events(e) {}
     void on_start() override {
         trap_exit(true);
         events->push_back("start " + label);
