@@ -19,20 +19,51 @@
 
 namespace troupe {
 
-template <class A>
-class ref {
+/// What every typed handle to a local actor has (ref<A>, server_ref<S>): its address, its
+/// cell, and the lifecycle requests. It keeps the actor's memory alive, not the actor.
+class actor_handle {
 public:
-    ref() = default;
-    explicit ref(detail::intrusive_ptr<detail::actor_cell> p) noexcept : p_(std::move(p)) {}
+    actor_handle() = default;
+    explicit actor_handle(detail::intrusive_ptr<detail::actor_cell> p) noexcept
+        : p_(std::move(p)) {}
 
     address addr() const noexcept { return p_ ? p_->addr() : address{}; }
     operator address() const noexcept { return addr(); }
     explicit operator bool() const noexcept { return static_cast<bool>(p_); }
+    /// The runtime's half of the actor; stays valid as long as the handle.
+    detail::actor_cell* cell() const noexcept { return p_.get(); }
+
+    /// A graceful stop (the stopping hook may veto it).
+    void stop() const {
+        if (p_) p_->home().stop(addr());
+    }
+    /// Kills at once (no veto; the stopped hook still runs).
+    void kill() const {
+        if (p_) p_->home().kill(addr());
+    }
+    /// Completes with the exit reason, even after the exit (noproc for an empty handle).
+    pending<exit_reason> wait() const {
+        return p_ ? p_->home().wait(p_.get()) : pending<exit_reason>::ready(exit_reason::noproc());
+    }
+    pending<exit_reason> stop_and_wait(duration timeout) const {
+        return p_ ? p_->home().stop_and_wait(addr(), timeout)
+                  : pending<exit_reason>::ready(exit_reason::noproc());
+    }
+
+protected:
+    detail::intrusive_ptr<detail::actor_cell> p_;
+};
+
+template <class A>
+class ref : public actor_handle {
+public:
+    ref() = default;
+    explicit ref(detail::intrusive_ptr<detail::actor_cell> p) noexcept
+        : actor_handle(std::move(p)) {}
+
     /// The actor object while it lives; null once it has exited (its state is destroyed at
     /// exit). Reading it races with the actor's own thread: for tests and debugging.
     A* get() const noexcept { return p_ ? static_cast<A*>(p_->behavior()) : nullptr; }
-    /// The runtime's half of the actor; stays valid as long as the ref.
-    detail::actor_cell* cell() const noexcept { return p_.get(); }
 
     /// Fire and forget; FIFO per sender. Undeliverable messages go to dead letters (an
     /// empty ref has no node to report to: the message is dropped).
@@ -78,21 +109,6 @@ public:
                                           n.make_user_envelope(std::forward<M>(msg)), timeout);
     }
 
-    void stop() const {
-        if (p_) p_->home().stop(addr());
-    }
-    void kill() const {
-        if (p_) p_->home().kill(addr());
-    }
-    /// Completes with the exit reason (noproc for an empty ref).
-    pending<exit_reason> wait() const {
-        return p_ ? p_->home().wait(p_.get()) : pending<exit_reason>::ready(exit_reason::noproc());
-    }
-    pending<exit_reason> stop_and_wait(duration timeout) const {
-        return p_ ? p_->home().stop_and_wait(addr(), timeout)
-                  : pending<exit_reason>::ready(exit_reason::noproc());
-    }
-
     friend bool operator==(const ref& a, const ref& b) noexcept { return a.p_ == b.p_; }
 
 private:
@@ -103,7 +119,6 @@ private:
                       "troupe: this actor does not handle this message type; list it in "
                       "troupe::actor<Self, Messages...> and add a handle() overload for it");
     }
-    detail::intrusive_ptr<detail::actor_cell> p_;
 };
 
 }  // namespace troupe

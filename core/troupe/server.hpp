@@ -299,15 +299,14 @@ private:
 /// A typed handle to a running server. Like ref<A>, it keeps the actor's memory, not the
 /// actor, alive: after the server exits, calls fail with no_such_actor.
 template <class S>
-class server_ref {
+class server_ref : public actor_handle {
 public:
     server_ref() = default;
-    explicit server_ref(detail::intrusive_ptr<detail::actor_cell> p) noexcept : p_(std::move(p)) {}
+    explicit server_ref(detail::intrusive_ptr<detail::actor_cell> p) noexcept
+        : actor_handle(std::move(p)) {}
 
-    address addr() const noexcept { return p_ ? p_->addr() : address{}; }
-    operator address() const noexcept { return addr(); }
-    explicit operator bool() const noexcept { return static_cast<bool>(p_); }
-    detail::actor_cell* cell() const noexcept { return p_.get(); }
+    // addr(), cell(), stop() (terminate(normal) runs), kill() (terminate does not run),
+    // wait() and stop_and_wait() come from actor_handle.
     /// The server's state while it lives, null after. Reading it races with the server's
     /// own thread: for tests and debugging.
     S* get() const noexcept {
@@ -315,28 +314,9 @@ public:
         return b ? &static_cast<server_actor<S>*>(b)->state() : nullptr;
     }
 
-    /// A graceful stop (terminate(normal) runs).
-    void stop() const {
-        if (p_) p_->home().stop(addr());
-    }
-    /// Kills at once: terminate does not run.
-    void kill() const {
-        if (p_) p_->home().kill(addr());
-    }
-    pending<exit_reason> wait() const {
-        return p_ ? p_->home().wait(p_.get()) : pending<exit_reason>::ready(exit_reason::noproc());
-    }
-    pending<exit_reason> stop_and_wait(duration timeout) const {
-        return p_ ? p_->home().stop_and_wait(addr(), timeout)
-                  : pending<exit_reason>::ready(exit_reason::noproc());
-    }
-
     friend bool operator==(const server_ref& a, const server_ref& b) noexcept {
         return a.p_ == b.p_;
     }
-
-private:
-    detail::intrusive_ptr<detail::actor_cell> p_;
 };
 
 template <class S>
