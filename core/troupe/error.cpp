@@ -28,6 +28,8 @@ std::string_view to_string(errc code) noexcept {
             return "cancelled";
         case errc::invalid_argument:
             return "invalid argument";
+        case errc::bad_message:
+            return "bad message";
     }
     return "unknown error";
 }

@@ -23,6 +23,7 @@ enum class errc : std::uint8_t {
     shutting_down,     // the node is stopping
     cancelled,         // the operation was cancelled (e.g. the awaiting actor stopped)
     invalid_argument,  // a malformed address, a bad option value
+    bad_message,       // a message could not be decoded or encoded (codec)
 };
 
 std::string_view to_string(errc code) noexcept;

@@ -1,0 +1,63 @@
+#pragma once
+// JSON: for IPC clients and tools. Parsing is Boost.JSON's (strict RFC 8259, UTF-8
+// checked, no comments, no trailing commas); writing goes straight from the description to
+// text.
+//
+//   std::string text = codec::json::encode(SetValue{"answer", 42}).value();
+//   // {"key":"answer","value":42}
+//   result<SetValue> m = codec::json::decode<SetValue>(text);
+//   result<value> v = codec::json::decode(text);        // untyped
+//
+// Exact round trips: integers are int64 (a larger integer is an error, not a rounded
+// double), doubles are written so that they read back as doubles ("1.0"), and NaN or
+// infinity is an error when encoding, never a silent null. Bytes are base64 strings;
+// enums are their enumerator's name; addresses are "<fff8:1>".
+
+#include <string>
+#include <string_view>
+
+#include <troupe/codec/describe.hpp>
+#include <troupe/codec/detail/decode.hpp>
+#include <troupe/codec/detail/encode.hpp>
+#include <troupe/codec/detail/json_io.hpp>
+#include <troupe/codec/options.hpp>
+#include <troupe/codec/value.hpp>
+#include <troupe/error.hpp>
+
+namespace troupe::codec::json {
+
+/// Parses any JSON text into a value.
+result<value> decode(std::string_view text, const options& opts = {});
+/// Writes a value as JSON text (compact).
+result<std::string> encode(const value& v, const options& opts = {});
+
+/// Parses JSON text into a described type.
+template <class T>
+result<T> decode(std::string_view text, const options& opts = {}) {
+    detail::json_document doc;
+    if (auto parsed = doc.parse(text, opts, detail::root_name<T>()); !parsed) return parsed.error();
+    detail::context c{opts};
+    detail::json_reader r{doc.root()};
+    T out{};
+    if (!detail::decode(c, r, out)) return c.to_error(detail::root_name<T>());
+    return out;
+}
+
+/// Appends the JSON text of a described type to `out` (for framing without a copy).
+template <class T>
+result<void> encode_to(std::string& out, const T& v, const options& opts = {}) {
+    detail::context c{opts};
+    detail::json_writer w{out};
+    if (!detail::encode(c, w, v)) return c.to_error(detail::root_name<T>());
+    return {};
+}
+
+/// The JSON text of a described type.
+template <class T>
+result<std::string> encode(const T& v, const options& opts = {}) {
+    std::string out;
+    if (auto r = encode_to(out, v, opts); !r) return r.error();
+    return out;
+}
+
+}  // namespace troupe::codec::json

@@ -1,0 +1,23 @@
+#include <troupe/codec/msgpack.hpp>
+
+namespace troupe::codec::msgpack {
+
+result<value> decode(std::string_view in, const options& opts) {
+    std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(in.data()), in.size()};
+    if (auto ok = detail::validate_msgpack(bytes, opts, "value"); !ok) return ok.error();
+    detail::context c{opts};
+    detail::msgpack_reader r{bytes};
+    value out;
+    if (!detail::decode(c, r, out)) return c.to_error("value");
+    return out;
+}
+
+result<std::string> encode(const value& v, const options& opts) {
+    std::string out;
+    detail::context c{opts};
+    detail::msgpack_writer w{out};
+    if (!detail::encode(c, w, v)) return c.to_error("value");
+    return out;
+}
+
+}  // namespace troupe::codec::msgpack
