@@ -1,8 +1,8 @@
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <troupe/codec/json.hpp>
 
@@ -93,10 +93,12 @@ TEST(Json, ADoubleFieldTakesExactIntegers) {
 }
 
 TEST(Json, NanAndInfinityAreEncodeErrorsNotNulls) {
-    EXPECT_EQ(error_of(json::encode(demo::point{std::nan(""), 0})), "demo::point.x: NaN has no JSON form");
+    EXPECT_EQ(error_of(json::encode(demo::point{std::nan(""), 0})),
+              "demo::point.x: NaN has no JSON form");
     EXPECT_EQ(error_of(json::encode(value{value::array{1, HUGE_VAL}})),
               "value[1]: infinity has no JSON form");
-    EXPECT_THAT(error_of(json::decode("[NaN]")), testing::StartsWith("value: malformed JSON at byte 1"));
+    EXPECT_THAT(error_of(json::decode("[NaN]")),
+                testing::StartsWith("value: malformed JSON at byte 1"));
     EXPECT_EQ(error_of(json::decode("[1e400]")),
               "value[0]: cannot hold a number beyond double's range in a value");
 }
@@ -119,8 +121,9 @@ TEST(Json, EnumsTravelByName) {
     EXPECT_EQ(error_of(json::decode<demo::everything>(R"({"shade":"purple"})")),
               "demo.Everything.shade: expected one of red, green, blue; got \"purple\"");
     e.shade = static_cast<demo::color>(7);
-    EXPECT_EQ(error_of(json::encode(e)), "demo.Everything.shade: 7 is not an enumerator of "
-                                         "demo::color");
+    EXPECT_EQ(error_of(json::encode(e)),
+              "demo.Everything.shade: 7 is not an enumerator of "
+              "demo::color");
 }
 
 TEST(Json, BytesAreBase64AndAddressesAreText) {
@@ -182,15 +185,18 @@ TEST(Json, DeepNestingIsAnErrorNotACrash) {
     // Encoding a value deeper than the limit fails the same way.
     value v = 1;
     for (int i = 0; i < 5; ++i) v = value::array{std::move(v)};
-    EXPECT_THAT(error_of(json::encode(v, opts)), testing::HasSubstr("nesting deeper than 3 levels"));
+    EXPECT_THAT(error_of(json::encode(v, opts)),
+                testing::HasSubstr("nesting deeper than 3 levels"));
 }
 
 TEST(Json, DuplicateKeysInADescribedTypeAreErrors) {
     auto r = json::decode<SetValue>(R"({"key":"a","value":1,"value":2})");
     // Boost.JSON keeps the last of duplicate keys in its DOM; a described type then
     // sees one field. Either way the message never silently mixes both.
-    if (r) EXPECT_EQ(r->value, 2);
-    else EXPECT_THAT(r.error().reason(), testing::HasSubstr("duplicate"));
+    if (r)
+        EXPECT_EQ(r->value, 2);
+    else
+        EXPECT_THAT(r.error().reason(), testing::HasSubstr("duplicate"));
 }
 
 }  // namespace

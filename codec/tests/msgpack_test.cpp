@@ -1,8 +1,8 @@
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <troupe/codec/msgpack.hpp>
 
@@ -41,16 +41,24 @@ TEST(MsgPack, IntegersUseTheSmallestEncoding) {
     EXPECT_EQ(enc(-1), "\xff"s);
     EXPECT_EQ(enc(-32), "\xe0"s);
     EXPECT_EQ(enc(-33), "\xd0\xdf"s);
-    EXPECT_EQ(enc(std::numeric_limits<std::int64_t>::min()), "\xd3\x80\x00\x00\x00\x00\x00\x00\x00"s);
-    for (std::int64_t i : {std::int64_t{0}, std::int64_t{-129}, std::int64_t{1} << 40,
-                           std::numeric_limits<std::int64_t>::min(),
-                           std::numeric_limits<std::int64_t>::max()})
+    EXPECT_EQ(enc(std::numeric_limits<std::int64_t>::min()),
+              "\xd3\x80\x00\x00\x00\x00\x00\x00\x00"s);
+    for (std::int64_t i :
+         {std::int64_t{0}, std::int64_t{-129}, std::int64_t{1} << 40,
+          std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()})
         EXPECT_EQ(mp::decode(enc(i)).value(), value{i});
 }
 
 TEST(MsgPack, ScalarsRoundTripExactly) {
-    value v = value::array{nullptr,          true,  false, 1.5, -0.0, std::nan(""),
-                           HUGE_VAL,         "txt", troupe::to_bytes("\x00\xff"s),
+    value v = value::array{nullptr,
+                           true,
+                           false,
+                           1.5,
+                           -0.0,
+                           std::nan(""),
+                           HUGE_VAL,
+                           "txt",
+                           troupe::to_bytes("\x00\xff"s),
                            value::map{{"k", value::array{}}}};
     auto back = mp::decode(mp::encode(v).value()).value();
     ASSERT_TRUE(back.is_array());
@@ -79,7 +87,8 @@ TEST(MsgPack, TypedErrorsMatchJsonOnes) {
     std::string dup = "\x83\xa3key\xa1k\xa5value\x01\xa5value\x02"s;
     EXPECT_EQ(error_of(mp::decode<SetValue>(dup)), "SetValue.value: duplicate field");
     std::string int_key = "\x81\x01\x02"s;
-    EXPECT_EQ(error_of(mp::decode<SetValue>(int_key)), "SetValue: expected a string map key, got int64");
+    EXPECT_EQ(error_of(mp::decode<SetValue>(int_key)),
+              "SetValue: expected a string map key, got int64");
     EXPECT_EQ(error_of(mp::decode(int_key)), "value: expected a string map key, got int64");
     EXPECT_EQ(error_of(mp::decode("\x82\xa1k\x01\xa1k\x02"s)), "value[\"k\"]: duplicate key");
 }
@@ -95,7 +104,8 @@ TEST(MsgPack, TruncatedInputAtEveryLengthIsAnError) {
     for (std::size_t n = 0; n < full.size(); ++n) {
         auto r = mp::decode(std::string_view{full}.substr(0, n));
         ASSERT_FALSE(r) << "prefix of " << n << " bytes decoded";
-        EXPECT_THAT(r.error().reason(), testing::StartsWith("value: malformed MessagePack at byte"));
+        EXPECT_THAT(r.error().reason(),
+                    testing::StartsWith("value: malformed MessagePack at byte"));
     }
 }
 
@@ -110,7 +120,8 @@ TEST(MsgPack, StructuralErrorsSayWhatAndWhere) {
               "left");
     EXPECT_EQ(error_of(mp::decode("\xdb\x00\x00\x10\x00xy"s)),
               "value: malformed MessagePack at byte 0: a length of 4096 with only 2 bytes left");
-    EXPECT_EQ(error_of(mp::decode("\xd4\x01\x02"s)), "value: cannot hold a MessagePack ext value in a value");
+    EXPECT_EQ(error_of(mp::decode("\xd4\x01\x02"s)),
+              "value: cannot hold a MessagePack ext value in a value");
 }
 
 TEST(MsgPack, DeepNestingIsAnErrorNotACrash) {

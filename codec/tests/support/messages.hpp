@@ -58,9 +58,9 @@ struct everything {
     troupe::address owner;
     friend bool operator==(const everything&, const everything&) = default;
 };
-TROUPE_MESSAGE(everything, "demo.Everything", flag, i8, u8, i16, u16, i32, u32, i64, u64, f32,
-               f64, text, raw, numbers, points, weights, tags, nickname, origin, shade, palette,
-               where, extra, owner)
+TROUPE_MESSAGE(everything, "demo.Everything", flag, i8, u8, i16, u16, i32, u32, i64, u64, f32, f64,
+               text, raw, numbers, points, weights, tags, nickname, origin, shade, palette, where,
+               extra, owner)
 
 struct profile {
     std::string name;

@@ -38,13 +38,13 @@
 
 /// Gives type T the stable name `name` (a string literal), found by argument-dependent
 /// lookup; use it beside BOOST_DESCRIBE_CLASS for a class with private members.
-#define TROUPE_MESSAGE_NAME(T, name)                                                    \
+#define TROUPE_MESSAGE_NAME(T, name)                                                     \
     [[maybe_unused]] inline constexpr ::std::string_view troupe_message_name(const T*) { \
-        return name;                                                                    \
+        return name;                                                                     \
     }
 
 /// Describes struct T: its stable name (a string literal) and its public fields.
-#define TROUPE_MESSAGE(T, name, ...)               \
+#define TROUPE_MESSAGE(T, name, ...)            \
     BOOST_DESCRIBE_STRUCT(T, (), (__VA_ARGS__)) \
     TROUPE_MESSAGE_NAME(T, name)
 
@@ -66,9 +66,8 @@ concept described_enum = std::is_enum_v<T> && boost::describe::has_describe_enum
 
 /// The fields a codec reads and writes: public, protected and private, inherited ones too.
 template <class T>
-using fields_of =
-    boost::describe::describe_members<T, boost::describe::mod_any_access |
-                                             boost::describe::mod_inherited>;
+using fields_of = boost::describe::describe_members<T, boost::describe::mod_any_access |
+                                                           boost::describe::mod_inherited>;
 
 /// The stable name of a named message; for other types, the C++ name (used in errors).
 template <class T>

@@ -29,8 +29,8 @@ result<void> json_document::parse(std::string_view text, const options& opts,
                                   ? "nesting deeper than " + std::to_string(opts.max_depth) +
                                         " levels (options::max_depth)"
                                   : ec.message();
-        return bad_message(std::string{what} + ": malformed JSON at byte " +
-                           std::to_string(used) + ": " + problem);
+        return bad_message(std::string{what} + ": malformed JSON at byte " + std::to_string(used) +
+                           ": " + problem);
     }
     root_ = p.release();
     return {};
@@ -156,8 +156,7 @@ void append_json_double(std::string& out, double d) {
 
 bool json_writer::float64(context& c, double d) {
     if (!std::isfinite(d)) {
-        return c.fail(std::isnan(d) ? "NaN has no JSON form"
-                                    : "infinity has no JSON form");
+        return c.fail(std::isnan(d) ? "NaN has no JSON form" : "infinity has no JSON form");
     }
     separate();
     append_json_double(out_, d);

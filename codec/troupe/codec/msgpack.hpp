@@ -33,7 +33,8 @@ result<std::string> encode(const value& v, const options& opts = {});
 template <class T>
 result<T> decode(std::string_view in, const options& opts = {}) {
     std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(in.data()), in.size()};
-    if (auto ok = detail::validate_msgpack(bytes, opts, detail::root_name<T>()); !ok) return ok.error();
+    if (auto ok = detail::validate_msgpack(bytes, opts, detail::root_name<T>()); !ok)
+        return ok.error();
     detail::context c{opts};
     detail::msgpack_reader r{bytes};
     T out{};

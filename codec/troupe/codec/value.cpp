@@ -170,8 +170,7 @@ void print(std::string& out, const value& v, int depth) {
             std::string_view text{buf, static_cast<std::size_t>(r.ptr - buf)};
             out += text;
             // Keep doubles recognisable: 1.0 prints as "1.0", not "1".
-            if (std::isfinite(d) && text.find_first_of(".e") == std::string_view::npos)
-                out += ".0";
+            if (std::isfinite(d) && text.find_first_of(".e") == std::string_view::npos) out += ".0";
             return;
         }
         case value::kind::string:

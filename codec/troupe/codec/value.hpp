@@ -95,8 +95,7 @@ public:
     /// Any integer type but bool. An unsigned value above INT64_MAX throws
     /// std::out_of_range (a value holds int64, as Lua and JSON clients do).
     template <class I>
-        requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-    value(I i) : v_(checked_int64(i)) {}
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) value(I i) : v_(checked_int64(i)) {}
     value(double d) noexcept : v_(d) {}
     value(float f) noexcept : v_(static_cast<double>(f)) {}
     value(std::string s) noexcept : v_(std::move(s)) {}
@@ -179,8 +178,7 @@ private:
     }
     [[noreturn]] void throw_kind_mismatch(kind expected) const;
 
-    std::variant<std::monostate, bool, std::int64_t, double, std::string, troupe::bytes, array,
-                 map>
+    std::variant<std::monostate, bool, std::int64_t, double, std::string, troupe::bytes, array, map>
         v_;
 };
 

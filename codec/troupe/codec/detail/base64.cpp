@@ -12,7 +12,8 @@ constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 constexpr std::array<std::int8_t, 256> make_reverse() {
     std::array<std::int8_t, 256> r{};
     for (auto& x : r) x = -1;
-    for (int i = 0; i < 64; ++i) r[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+    for (int i = 0; i < 64; ++i)
+        r[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
     return r;
 }
 constexpr auto reverse = make_reverse();

@@ -76,7 +76,8 @@ troupe::error context::to_error(std::string_view root) const {
 std::string quoted_for_error(std::string_view text) {
     constexpr std::size_t limit = 64;
     std::string out = "\"";
-    for (unsigned char ch : text.substr(0, limit)) out += ch >= 0x20 && ch < 0x7f ? static_cast<char>(ch) : '?';
+    for (unsigned char ch : text.substr(0, limit))
+        out += ch >= 0x20 && ch < 0x7f ? static_cast<char>(ch) : '?';
     if (text.size() > limit) out += "...";
     out += '"';
     return out;

@@ -46,8 +46,7 @@ bool decode_integer(context& c, R& r, I& out) {
     else
         fits = v >= 0 && static_cast<std::uint64_t>(v) <= std::numeric_limits<I>::max();
     if (!fits) {
-        return c.fail(std::to_string(v) + " is out of range for " +
-                      std::string{integer_name<I>()});
+        return c.fail(std::to_string(v) + " is out of range for " + std::string{integer_name<I>()});
     }
     out = static_cast<I>(v);
     return true;
@@ -91,7 +90,8 @@ bool decode_bytes(context& c, R& r, troupe::bytes& out) {
     if (r.kind() == node_kind::string) {
         std::string_view s = r.get_string();
         if constexpr (R::base64_bytes) {
-            if (!base64_decode(s, out)) return c.fail("expected bytes as base64, got invalid base64");
+            if (!base64_decode(s, out))
+                return c.fail("expected bytes as base64, got invalid base64");
         } else {
             // A Lua string or a MessagePack str holding binary data.
             out.resize(s.size());
@@ -131,9 +131,8 @@ bool decode_vector(context& c, R& r, std::vector<T>& out) {
     if (!g) return false;
     out.clear();
     out.reserve(r.size());
-    return r.each_element([&](R& e, std::size_t i) {
-        return decode(c, e, out.emplace_back()) || c.in_index(i);
-    });
+    return r.each_element(
+        [&](R& e, std::size_t i) { return decode(c, e, out.emplace_back()) || c.in_index(i); });
 }
 
 template <class M, class R>

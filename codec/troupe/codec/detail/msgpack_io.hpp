@@ -148,8 +148,8 @@ private:
     }
     // A length header in its shortest form: fix (fix_base | n, if fix_max > 0), 8-bit
     // (code8, if not 0), 16-bit (code16) or 32-bit (code16 + 1).
-    bool header(context& c, std::size_t n, unsigned fix_base, std::size_t fix_max,
-                unsigned code8, unsigned code16, const char* what);
+    bool header(context& c, std::size_t n, unsigned fix_base, std::size_t fix_max, unsigned code8,
+                unsigned code16, const char* what);
 
     std::string& out_;
 };
