@@ -1,7 +1,7 @@
+#include <map>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <map>
 
 #include <troupe/actor.hpp>
 #include <troupe/codec/registry.hpp>
@@ -39,8 +39,7 @@ TROUPE_MESSAGE(Fail, "Fail")
 struct local_only {};  // no description: reachable from C++ only
 
 // A key-value store: SetValue replies nothing, GetValue the value, TakeSnapshot a struct.
-struct kv_store
-    : troupe::actor<kv_store, SetValue, GetValue, TakeSnapshot, Fail, local_only> {
+struct kv_store : troupe::actor<kv_store, SetValue, GetValue, TakeSnapshot, Fail, local_only> {
     void handle(const SetValue& m) {
         entries_[m.key] = m.value;
         ++writes_;
@@ -108,8 +107,9 @@ TEST_F(Registry, AsksByNameWithJsonInAndJsonOut) {
 TEST_F(Registry, AsksByNameWithMessagePackAndWithValues) {
     std::string set = codec::msgpack::encode(SetValue{"b", -5}).value();
     EXPECT_EQ(ep.ask("SetValue", format::msgpack, set, 1s).get().value(), "\xc0"s);
-    EXPECT_EQ(ep.ask("GetValue", format::msgpack, "\x81\xa3key\xa1"
-                                                  "b"s,
+    EXPECT_EQ(ep.ask("GetValue", format::msgpack,
+                     "\x81\xa3key\xa1"
+                     "b"s,
                      1s)
                   .get()
                   .value(),
@@ -161,7 +161,8 @@ TEST_F(Registry, DecodesAndEncodesByNameWithoutAnActor) {
     EXPECT_EQ(*box->get<SetValue>(), (SetValue{"q", 7}));
     EXPECT_EQ(box->get<GetValue>(), nullptr);
     const auto& type = box->type();
-    EXPECT_EQ(type.encode(*box, format::msgpack).value(), codec::msgpack::encode(SetValue{"q", 7}).value());
+    EXPECT_EQ(type.encode(*box, format::msgpack).value(),
+              codec::msgpack::encode(SetValue{"q", 7}).value());
     EXPECT_EQ(type.to_value(*box).value(), (value::map{{"key", "q"}, {"value", 7}}));
     auto unknown = reg.from_value("Nope", value{});
     ASSERT_FALSE(unknown);

@@ -1,6 +1,7 @@
 // Boost.JSON is used header-only: its implementation is compiled here, once.
 #include <boost/json/src.hpp>
 //
+#include <charconv>
 #include <cmath>
 
 #include <troupe/codec/detail/base64.hpp>
@@ -8,6 +9,97 @@
 
 namespace troupe::codec {
 namespace detail {
+
+namespace {
+
+// Builds Boost.JSON's DOM as its own parser does, except for doubles: Boost.JSON 1.81 may
+// round a decimal the last bit wrong, so each double is read again from its text with
+// std::from_chars, which is exact. Only that keeps "a double stays a double" true.
+struct exact_handler {
+    static constexpr std::size_t max_object_size = boost::json::object::max_size();
+    static constexpr std::size_t max_array_size = boost::json::array::max_size();
+    static constexpr std::size_t max_key_size = boost::json::string::max_size();
+    static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+    using ec_t = boost::system::error_code;
+    using sv = boost::json::string_view;
+
+    exact_handler(boost::json::storage_ptr sp, unsigned char* temp, std::size_t size)
+        : st(std::move(sp), temp, size) {}
+
+    bool on_document_begin(ec_t&) { return true; }
+    bool on_document_end(ec_t&) { return true; }
+    bool on_object_begin(ec_t&) { return true; }
+    bool on_object_end(std::size_t n, ec_t&) {
+        st.push_object(n);
+        return true;
+    }
+    bool on_array_begin(ec_t&) { return true; }
+    bool on_array_end(std::size_t n, ec_t&) {
+        st.push_array(n);
+        return true;
+    }
+    bool on_key_part(sv s, std::size_t, ec_t&) {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_key(sv s, std::size_t, ec_t&) {
+        st.push_key(s);
+        return true;
+    }
+    bool on_string_part(sv s, std::size_t, ec_t&) {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_string(sv s, std::size_t, ec_t&) {
+        st.push_string(s);
+        return true;
+    }
+    bool on_number_part(sv s, ec_t&) {
+        number.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, sv, ec_t&) {
+        number.clear();
+        st.push_int64(i);
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, sv, ec_t&) {
+        number.clear();
+        st.push_uint64(u);
+        return true;
+    }
+    bool on_double(double d, sv s, ec_t&) {
+        std::string_view text{s.data(), s.size()};
+        if (!number.empty()) {
+            number.append(s.data(), s.size());
+            text = number;
+        }
+        double exact;
+        auto r = std::from_chars(text.data(), text.data() + text.size(), exact);
+        // Out of range: keep the parser's value (infinity, which decoding refuses, or zero
+        // for an underflow, which is the right rounding).
+        if (r.ec == std::errc{} && r.ptr == text.data() + text.size()) d = exact;
+        number.clear();
+        st.push_double(d);
+        return true;
+    }
+    bool on_bool(bool b, ec_t&) {
+        st.push_bool(b);
+        return true;
+    }
+    bool on_null(ec_t&) {
+        st.push_null();
+        return true;
+    }
+    bool on_comment_part(sv, ec_t&) { return true; }
+    bool on_comment(sv, ec_t&) { return true; }
+
+    boost::json::value_stack st;
+    std::string number;  // the parts of a number split across buffers
+};
+
+}  // namespace
 
 result<void> json_document::parse(std::string_view text, const options& opts,
                                   std::string_view what) {
@@ -21,9 +113,12 @@ result<void> json_document::parse(std::string_view text, const options& opts,
     // containers inside it, as the MessagePack reader does.
     po.max_depth = opts.max_depth + 1;
     unsigned char temp[1024];
-    boost::json::parser p{boost::json::storage_ptr(&resource_), po, temp, sizeof temp};
+    boost::json::storage_ptr sp(&resource_);
+    boost::json::basic_parser<exact_handler> p{po, sp, temp, sizeof temp};
+    p.handler().st.reset(sp);
     boost::system::error_code ec;
-    std::size_t used = p.write(text.data(), text.size(), ec);
+    std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size()) ec = boost::json::error::extra_data;
     if (ec) {
         std::string problem = ec == boost::json::error::too_deep
                                   ? "nesting deeper than " + std::to_string(opts.max_depth) +
@@ -32,7 +127,7 @@ result<void> json_document::parse(std::string_view text, const options& opts,
         return bad_message(std::string{what} + ": malformed JSON at byte " + std::to_string(used) +
                            ": " + problem);
     }
-    root_ = p.release();
+    root_ = p.handler().st.release();
     return {};
 }
 

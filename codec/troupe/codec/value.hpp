@@ -53,13 +53,15 @@ public:
     value_map() = default;
     value_map(std::initializer_list<entry> entries);
 
-    std::size_t size() const noexcept { return entries_.size(); }
-    bool empty() const noexcept { return entries_.empty(); }
-    iterator begin() noexcept { return entries_.begin(); }
-    iterator end() noexcept { return entries_.end(); }
-    const_iterator begin() const noexcept { return entries_.begin(); }
-    const_iterator end() const noexcept { return entries_.end(); }
-    void reserve(std::size_t n) { entries_.reserve(n); }
+    // Defined below, once value is complete: clang instantiates constexpr std::vector
+    // members where they are written, and value is incomplete here.
+    std::size_t size() const noexcept;
+    bool empty() const noexcept;
+    iterator begin() noexcept;
+    iterator end() noexcept;
+    const_iterator begin() const noexcept;
+    const_iterator end() const noexcept;
+    void reserve(std::size_t n);
 
     /// nullptr when absent.
     value* find(std::string_view key) noexcept;
@@ -181,6 +183,28 @@ private:
     std::variant<std::monostate, bool, std::int64_t, double, std::string, troupe::bytes, array, map>
         v_;
 };
+
+inline std::size_t value_map::size() const noexcept {
+    return entries_.size();
+}
+inline bool value_map::empty() const noexcept {
+    return entries_.empty();
+}
+inline value_map::iterator value_map::begin() noexcept {
+    return entries_.begin();
+}
+inline value_map::iterator value_map::end() noexcept {
+    return entries_.end();
+}
+inline value_map::const_iterator value_map::begin() const noexcept {
+    return entries_.begin();
+}
+inline value_map::const_iterator value_map::end() const noexcept {
+    return entries_.end();
+}
+inline void value_map::reserve(std::size_t n) {
+    entries_.reserve(n);
+}
 
 /// "nil", "bool", "int64", "double", "string", "bytes", "array", "map".
 std::string_view to_string(value::kind k) noexcept;

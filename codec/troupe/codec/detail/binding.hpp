@@ -37,8 +37,7 @@ struct binder {
     // Asks, then completes a new pending with the reply encoded by `encode`. The new state
     // drives the actor's executor when waited on, as the ask's own would.
     template <class Out, class Encode>
-    static pending<Out> forward(const actor_handle& h, M&& msg, duration timeout,
-                                Encode encode) {
+    static pending<Out> forward(const actor_handle& h, M&& msg, duration timeout, Encode encode) {
         using state = troupe::detail::async_state<Out>;
         troupe::detail::intrusive_ptr<state> st{new state(&h.cell()->home().executor()),
                                                 troupe::detail::adopt};
@@ -66,9 +65,9 @@ struct binder {
                                           duration timeout, const options& opts) {
         auto m = decode<M>(f, in, opts);
         if (!m) return pending<std::string>::ready(m.error());
-        return forward<std::string>(
-            h, std::move(*m), timeout,
-            [f, opts](const auto& reply) { return codec::encode(f, reply, opts); });
+        return forward<std::string>(h, std::move(*m), timeout, [f, opts](const auto& reply) {
+            return codec::encode(f, reply, opts);
+        });
     }
 
     static result<void> tell_value(const actor_handle& h, const value& v, const options& opts) {
@@ -93,8 +92,8 @@ struct binder {
                           "BOOST_DESCRIBE_STRUCT), or with void");
             reply = root_name<reply_t>();
         }
-        return binding{&message_type::of<M>(), reply, &ask_value, &ask_bytes, &tell_value,
-                       &tell_bytes};
+        return binding{
+            &message_type::of<M>(), reply, &ask_value, &ask_bytes, &tell_value, &tell_bytes};
     }
 };
 
