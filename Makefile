@@ -39,14 +39,14 @@ bench: deps
 	cmake --build --preset release -j$(NPROC)
 	scripts/bench.py
 
-# sanitize: build and run only the core unit tests (ctest label `core`)
+# sanitize: build and run the core and codec unit tests (ctest labels `core`, `codec`)
 # under ASan+UBSan, then under TSan.
 sanitize: deps
 	@for p in asan-ubsan tsan; do \
 	  echo "== sanitize: $$p"; \
 	  cmake --preset $$p >/dev/null; \
-	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests; \
-	  ctest --preset $$p -L core; \
+	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests troupe_codec_tests; \
+	  ctest --preset $$p -L 'core|codec'; \
 	done
 
 # format: rewrite tracked C++ files with clang-format.
