@@ -1,4 +1,4 @@
-// tour: a short walk through what troupe's core does today, one section per capability.
+// tour: a short walk through what troupe does today, one section per capability.
 // `make run` builds and runs it. Every line it prints comes from the code below; the
 // runtime's own log lines (a crash, in section 5) go to stderr.
 #include <chrono>
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <troupe/codec/registry.hpp>
 #include <troupe/testing/runtime.hpp>
 #include <troupe/troupe.hpp>
 
@@ -32,6 +33,10 @@ struct account : troupe::actor<account, deposit, balance> {
     void handle(const deposit& d) { total += d.amount; }  // void: tell, no reply
     int handle(balance) { return total; }                 // int: ask gives an int
 };
+
+// --- 12. the same messages by name, from outside C++ (codec): a stable name and the fields
+TROUPE_MESSAGE(deposit, "bank.Deposit", amount)
+TROUPE_MESSAGE(balance, "bank.Balance")
 
 // --- 2. a coroutine handler that awaits another actor
 struct quote {
@@ -289,6 +294,16 @@ int main() {
                 node.ask<int>(after, divide{84, 2}, 1s).get().value());
     sup.stop();  // children stop in reverse order, then the supervisor
     std::printf("supervisor stopped: %s\n", str(sup.wait().get().value().to_string()));
+
+    section("12. messages by name: JSON in, JSON out (more in examples/codec)");
+    troupe::codec::registry registry;
+    auto teller = node.spawn<account>().value();
+    troupe::codec::endpoint ep = registry.expose(teller).value();
+    auto json = troupe::codec::format::json;
+    (void)ep.ask("bank.Deposit", json, R"({"amount": 8})", 1s).get();
+    std::printf("bank.Balance -> %s\n", str(ep.ask("bank.Balance", json, "{}", 1s).get().value()));
+    auto wrong = ep.ask("bank.Deposit", json, R"({"amount": "eight"})", 1s).get();
+    std::printf("%s\n", str(wrong.error().message()));
 
     section("done");
 }
