@@ -2,21 +2,26 @@
 # Idempotent dependency installer for Debian 12.
 #   scripts/install-deps.sh            # core packages
 #   scripts/install-deps.sh bench      # core + bench packages
+#   scripts/install-deps.sh fuzz       # core + clang 16 for the fuzzers
 # Installs only what is missing; runs `apt-get update` at most once.
 set -euo pipefail
 
 # One array per group; add packages here.
 core=(g++ make cmake ninja-build pkg-config git ca-certificates
       libgtest-dev libgmock-dev googletest libbenchmark-dev
-      libspdlog-dev libfmt-dev clang-format python3 nodejs)
-bench=(libcaf-dev erlang-base time)
+      libspdlog-dev libfmt-dev clang-format python3 nodejs
+      libboost1.81-dev libsimdjson-dev)
+bench=(libcaf-dev erlang-base time libmsgpuck-dev)
+# clang 16 and its runtime (libFuzzer, sanitizers) for the codec fuzzers (scripts/fuzz.sh).
+fuzz=(clang-16 libclang-rt-16-dev)
 
 wanted=("${core[@]}")
 for group in "$@"; do
     case "$group" in
         core) ;;
         bench) wanted+=(${bench[@]+"${bench[@]}"}) ;;
-        *) echo "install-deps: unknown group '$group' (known: core bench)" >&2; exit 2 ;;
+        fuzz) wanted+=("${fuzz[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (known: core bench fuzz)" >&2; exit 2 ;;
     esac
 done
 

@@ -97,10 +97,9 @@ TEST(Json, NanAndInfinityAreEncodeErrorsNotNulls) {
               "demo::point.x: NaN has no JSON form");
     EXPECT_EQ(error_of(json::encode(value{value::array{1, HUGE_VAL}})),
               "value[1]: infinity has no JSON form");
-    EXPECT_THAT(error_of(json::decode("[NaN]")),
-                testing::StartsWith("value: malformed JSON at byte 1"));
+    EXPECT_THAT(error_of(json::decode("[NaN]")), testing::StartsWith("value: malformed JSON: "));
     EXPECT_EQ(error_of(json::decode("[1e400]")),
-              "value[0]: cannot hold a number beyond double's range in a value");
+              "value: malformed JSON: Problem while parsing a number");
 }
 
 TEST(Json, UnsignedAboveInt64IsAnEncodeError) {
@@ -161,8 +160,9 @@ TEST(Json, StringsAreEscapedAndMustBeUtf8) {
 }
 
 TEST(Json, MalformedInputSaysWhere) {
-    EXPECT_THAT(error_of(json::decode<SetValue>(R"({"key":"a",)")),
-                testing::StartsWith("SetValue: malformed JSON at byte"));
+    EXPECT_EQ(error_of(json::decode<SetValue>(R"({"key":"a",)")),
+              "SetValue: malformed JSON: The JSON document has an improper structure: missing "
+              "or superfluous commas, braces, missing keys, etc.");
     EXPECT_THAT(error_of(json::decode("{} {}")), testing::StartsWith("value: malformed JSON"));
     EXPECT_THAT(error_of(json::decode("")), testing::StartsWith("value: malformed JSON"));
 }
@@ -175,8 +175,11 @@ TEST(Json, SizeLimitIsCheckedBeforeParsing) {
 }
 
 TEST(Json, DeepNestingIsAnErrorNotACrash) {
-    std::string deep(100000, '[');
-    EXPECT_THAT(error_of(json::decode(deep)), testing::HasSubstr("nesting deeper than 64 levels"));
+    std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    EXPECT_EQ(error_of(json::decode(deep)),
+              "value: malformed JSON: nesting deeper than 64 levels (options::max_depth)");
+    EXPECT_THAT(error_of(json::decode(std::string(100000, '['))),
+                testing::StartsWith("value: malformed JSON: "));
     troupe::codec::options opts;
     opts.max_depth = 3;
     EXPECT_TRUE(json::decode("[[[1]]]", opts));
@@ -189,14 +192,11 @@ TEST(Json, DeepNestingIsAnErrorNotACrash) {
                 testing::HasSubstr("nesting deeper than 3 levels"));
 }
 
-TEST(Json, DuplicateKeysInADescribedTypeAreErrors) {
-    auto r = json::decode<SetValue>(R"({"key":"a","value":1,"value":2})");
-    // Boost.JSON keeps the last of duplicate keys in its DOM; a described type then
-    // sees one field. Either way the message never silently mixes both.
-    if (r)
-        EXPECT_EQ(r->value, 2);
-    else
-        EXPECT_THAT(r.error().reason(), testing::HasSubstr("duplicate"));
+TEST(Json, DuplicateKeysAreErrors) {
+    EXPECT_EQ(error_of(json::decode<SetValue>(R"({"key":"a","value":1,"value":2})")),
+              "SetValue.value: duplicate field");
+    EXPECT_EQ(error_of(json::decode(R"({"a":{"b":1,"b":1}})")),
+              "value[\"a\"][\"b\"]: duplicate key");
 }
 
 }  // namespace

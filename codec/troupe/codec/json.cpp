@@ -1,6 +1,4 @@
-// Boost.JSON is used header-only: its implementation is compiled here, once.
-#include <boost/json/src.hpp>
-//
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -12,92 +10,15 @@ namespace detail {
 
 namespace {
 
-// Builds Boost.JSON's DOM as its own parser does, except for doubles: Boost.JSON 1.81 may
-// round a decimal the last bit wrong, so each double is read again from its text with
-// std::from_chars, which is exact. Only that keeps "a double stays a double" true.
-struct exact_handler {
-    static constexpr std::size_t max_object_size = boost::json::object::max_size();
-    static constexpr std::size_t max_array_size = boost::json::array::max_size();
-    static constexpr std::size_t max_key_size = boost::json::string::max_size();
-    static constexpr std::size_t max_string_size = boost::json::string::max_size();
+// Texts up to this size are parsed by the thread's parser, which keeps its buffers
+// (several times the text) for the next call; larger ones get a parser of their own that
+// is freed with the document, so one big message does not pin memory in a thread.
+constexpr std::size_t kept_parser_limit = 1 << 20;
 
-    using ec_t = boost::system::error_code;
-    using sv = boost::json::string_view;
-
-    exact_handler(boost::json::storage_ptr sp, unsigned char* temp, std::size_t size)
-        : st(std::move(sp), temp, size) {}
-
-    bool on_document_begin(ec_t&) { return true; }
-    bool on_document_end(ec_t&) { return true; }
-    bool on_object_begin(ec_t&) { return true; }
-    bool on_object_end(std::size_t n, ec_t&) {
-        st.push_object(n);
-        return true;
-    }
-    bool on_array_begin(ec_t&) { return true; }
-    bool on_array_end(std::size_t n, ec_t&) {
-        st.push_array(n);
-        return true;
-    }
-    bool on_key_part(sv s, std::size_t, ec_t&) {
-        st.push_chars(s);
-        return true;
-    }
-    bool on_key(sv s, std::size_t, ec_t&) {
-        st.push_key(s);
-        return true;
-    }
-    bool on_string_part(sv s, std::size_t, ec_t&) {
-        st.push_chars(s);
-        return true;
-    }
-    bool on_string(sv s, std::size_t, ec_t&) {
-        st.push_string(s);
-        return true;
-    }
-    bool on_number_part(sv s, ec_t&) {
-        number.append(s.data(), s.size());
-        return true;
-    }
-    bool on_int64(std::int64_t i, sv, ec_t&) {
-        number.clear();
-        st.push_int64(i);
-        return true;
-    }
-    bool on_uint64(std::uint64_t u, sv, ec_t&) {
-        number.clear();
-        st.push_uint64(u);
-        return true;
-    }
-    bool on_double(double d, sv s, ec_t&) {
-        std::string_view text{s.data(), s.size()};
-        if (!number.empty()) {
-            number.append(s.data(), s.size());
-            text = number;
-        }
-        double exact;
-        auto r = std::from_chars(text.data(), text.data() + text.size(), exact);
-        // Out of range: keep the parser's value (infinity, which decoding refuses, or zero
-        // for an underflow, which is the right rounding).
-        if (r.ec == std::errc{} && r.ptr == text.data() + text.size()) d = exact;
-        number.clear();
-        st.push_double(d);
-        return true;
-    }
-    bool on_bool(bool b, ec_t&) {
-        st.push_bool(b);
-        return true;
-    }
-    bool on_null(ec_t&) {
-        st.push_null();
-        return true;
-    }
-    bool on_comment_part(sv, ec_t&) { return true; }
-    bool on_comment(sv, ec_t&) { return true; }
-
-    boost::json::value_stack st;
-    std::string number;  // the parts of a number split across buffers
-};
+simdjson::dom::parser& thread_parser() {
+    thread_local simdjson::dom::parser parser;
+    return parser;
+}
 
 }  // namespace
 
@@ -108,61 +29,32 @@ result<void> json_document::parse(std::string_view text, const options& opts,
                            " bytes, over the limit of " + std::to_string(opts.max_size) +
                            " (options::max_size)");
     }
-    boost::json::parse_options po;
-    // The parser counts the top level as depth 1; options::max_depth counts the
-    // containers inside it, as the MessagePack reader does.
-    po.max_depth = opts.max_depth + 1;
-    unsigned char temp[1024];
-    boost::json::storage_ptr sp(&resource_);
-    boost::json::basic_parser<exact_handler> p{po, sp, temp, sizeof temp};
-    p.handler().st.reset(sp);
-    boost::system::error_code ec;
-    std::size_t used = p.write_some(false, text.data(), text.size(), ec);
-    if (!ec && used < text.size()) ec = boost::json::error::extra_data;
-    if (ec) {
-        std::string problem = ec == boost::json::error::too_deep
+    simdjson::dom::parser* parser = &thread_parser();
+    if (text.size() > kept_parser_limit) {
+        own_ = std::make_unique<simdjson::dom::parser>();
+        parser = own_.get();
+    }
+    // simdjson counts the top level as depth 1; options::max_depth counts the containers
+    // inside it, as the MessagePack reader does.
+    std::size_t depth = opts.max_depth + 1;
+    simdjson::error_code err = simdjson::SUCCESS;
+    if (parser->max_depth() != depth || parser->capacity() < text.size())
+        err = parser->allocate(std::max(parser->capacity(), text.size()), depth);
+    if (!err) err = parser->parse(text.data(), text.size()).get(root_);
+    if (err) {
+        std::string problem = err == simdjson::DEPTH_ERROR
                                   ? "nesting deeper than " + std::to_string(opts.max_depth) +
                                         " levels (options::max_depth)"
-                                  : ec.message();
-        return bad_message(std::string{what} + ": malformed JSON at byte " + std::to_string(used) +
-                           ": " + problem);
+                                  : simdjson::error_message(err);
+        return bad_message(std::string{what} + ": malformed JSON: " + problem);
     }
-    root_ = p.handler().st.release();
     return {};
 }
 
-node_kind json_reader::kind() const noexcept {
-    switch (v_->kind()) {
-        case boost::json::kind::null:
-            return node_kind::nil;
-        case boost::json::kind::bool_:
-            return node_kind::boolean;
-        case boost::json::kind::int64:
-            return node_kind::int64;
-        case boost::json::kind::uint64:
-            // Boost.JSON keeps integers that fit as int64.
-            return node_kind::uint64;
-        case boost::json::kind::double_:
-            return std::isfinite(v_->get_double()) ? node_kind::float64 : node_kind::other;
-        case boost::json::kind::string:
-            return node_kind::string;
-        case boost::json::kind::array:
-            return node_kind::array;
-        case boost::json::kind::object:
-            return node_kind::map;
-    }
-    return node_kind::other;
-}
-
 std::string json_reader::got() const {
-    switch (kind()) {
-        case node_kind::uint64:
-            return std::to_string(v_->get_uint64()) + " (above the int64 range)";
-        case node_kind::other:
-            return "a number beyond double's range";
-        default:
-            return std::string{to_string(kind())};
-    }
+    if (kind() == node_kind::uint64)
+        return std::to_string(get_uint64()) + " (above the int64 range)";
+    return std::string{to_string(kind())};  // simdjson refuses numbers beyond double's range
 }
 
 namespace {

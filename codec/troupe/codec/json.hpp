@@ -1,7 +1,7 @@
 #pragma once
-// JSON: for IPC clients and tools. Parsing is Boost.JSON's (strict RFC 8259, UTF-8
-// checked, no comments, no trailing commas); writing goes straight from the description to
-// text.
+// JSON: for IPC clients and tools. Parsing is simdjson's (strict RFC 8259, UTF-8 checked,
+// numbers read exactly, no comments, no trailing commas); writing goes straight from the
+// description to text.
 //
 //   std::string text = codec::json::encode(SetValue{"answer", 42}).value();
 //   // {"key":"answer","value":42}

@@ -11,7 +11,7 @@
 //   void skip();                          // passes over a value nobody reads
 //   static constexpr bool base64_bytes;   // JSON carries bytes as base64 text
 //
-// Readers exist for troupe::value, Boost.JSON's DOM and MessagePack bytes, so every format
+// Readers exist for troupe::value, simdjson's DOM and MessagePack bytes, so every format
 // decodes every type with the same rules and the same error messages. On failure a
 // function returns false and the context holds the problem and its path.
 
@@ -35,6 +35,15 @@ bool decode(context& c, R& r, troupe::value& out);
 
 template <class R, class T>
 bool decode(context& c, R& r, T& out);
+
+// key == D::name for a Boost.Describe descriptor D, the name's length known at compile time:
+// a key of another length costs one comparison and one of the same length an inlined
+// memcmp. (Comparing with the const char* called memcmp for every candidate field.)
+template <class D>
+bool is_named(std::string_view key) noexcept {
+    constexpr std::string_view name = D::name;
+    return key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0;
+}
 
 template <integer I, class R>
 bool decode_integer(context& c, R& r, I& out) {
@@ -108,7 +117,7 @@ bool decode_enum(context& c, R& r, E& out) {
     std::string_view name = r.get_string();
     bool found = false;
     boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
-        if (!found && name == d.name) {
+        if (!found && is_named<decltype(d)>(name)) {
             out = d.value;
             found = true;
         }
@@ -159,7 +168,7 @@ bool decode_struct(context& c, R& r, T& out) {
         std::size_t i = 0;
         int outcome = -1;  // -1: no such field, 0: failed, 1: decoded
         boost::mp11::mp_for_each<fields>([&](auto d) {
-            if (outcome == -1 && key == d.name) {
+            if (outcome == -1 && is_named<decltype(d)>(key)) {
                 if (seen[i]) {
                     outcome = c.fail("duplicate field");
                 } else {

@@ -1,24 +1,25 @@
 #pragma once
 // The reader and writer that connect the one decoder and encoder to JSON. Reading parses
-// with Boost.JSON into a DOM kept in a stack-first monotonic buffer; writing appends text
-// to a std::string directly (no DOM).
+// with simdjson into its DOM (a tape, in a parser kept per thread); writing appends text to
+// a std::string directly (no DOM).
+
+#include <simdjson.h>
 
 #include <charconv>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/value.hpp>
 
 #include <troupe/codec/detail/context.hpp>
 #include <troupe/error.hpp>
 
 namespace troupe::codec::detail {
 
-/// One parsed JSON text. Thread contract: one thread at a time.
+/// One parsed JSON text, valid until the document is destroyed. Thread contract: one
+/// document per thread at a time (it uses the thread's parser).
 class json_document {
 public:
     json_document() = default;
@@ -27,32 +28,53 @@ public:
 
     /// Parses `text` within the options' limits; the error names `what` ("SetValue").
     result<void> parse(std::string_view text, const options& opts, std::string_view what);
-    const boost::json::value& root() const noexcept { return root_; }
+    simdjson::dom::element root() const noexcept { return root_; }
 
 private:
-    unsigned char buffer_[2048];
-    boost::json::monotonic_resource resource_{buffer_, sizeof buffer_};
-    boost::json::value root_;
+    std::unique_ptr<simdjson::dom::parser> own_;  // for texts too big to keep per thread
+    simdjson::dom::element root_;
 };
 
 class json_reader {
 public:
     static constexpr bool base64_bytes = true;
 
-    explicit json_reader(const boost::json::value& v) noexcept : v_(&v) {}
+    explicit json_reader(simdjson::dom::element e) noexcept : e_(e) {}
 
-    node_kind kind() const noexcept;
+    node_kind kind() const noexcept {
+        switch (e_.type()) {
+            case simdjson::dom::element_type::NULL_VALUE:
+                return node_kind::nil;
+            case simdjson::dom::element_type::BOOL:
+                return node_kind::boolean;
+            case simdjson::dom::element_type::INT64:
+                return node_kind::int64;
+            case simdjson::dom::element_type::UINT64:
+                // simdjson keeps integers that fit as int64.
+                return node_kind::uint64;
+            case simdjson::dom::element_type::DOUBLE:
+                return node_kind::float64;
+            case simdjson::dom::element_type::STRING:
+                return node_kind::string;
+            case simdjson::dom::element_type::ARRAY:
+                return node_kind::array;
+            case simdjson::dom::element_type::OBJECT:
+                return node_kind::map;
+        }
+        return node_kind::other;
+    }
     std::string got() const;
 
-    bool get_bool() const noexcept { return v_->get_bool(); }
-    std::int64_t get_int64() const noexcept { return v_->get_int64(); }
-    std::uint64_t get_uint64() const noexcept { return v_->get_uint64(); }
-    double get_double() const noexcept { return v_->get_double(); }
-    std::string_view get_string() const noexcept { return v_->get_string(); }
-    std::span<const std::byte> get_bytes() const noexcept { return {}; }
+    // The kind was checked first, so these reads cannot fail.
+    bool get_bool() const noexcept { return read<bool>(); }
+    std::int64_t get_int64() const noexcept { return read<std::int64_t>(); }
+    std::uint64_t get_uint64() const noexcept { return read<std::uint64_t>(); }
+    double get_double() const noexcept { return read<double>(); }
+    std::string_view get_string() const noexcept { return read<std::string_view>(); }
+    std::span<const std::byte> get_bytes() const noexcept { return {}; }  // JSON has none
     std::size_t size() const noexcept {
-        if (auto* a = v_->if_array()) return a->size();
-        if (auto* o = v_->if_object()) return o->size();
+        if (e_.is_array()) return read<simdjson::dom::array>().size();
+        if (e_.is_object()) return read<simdjson::dom::object>().size();
         return 0;
     }
     void skip() const noexcept {}
@@ -60,7 +82,8 @@ public:
     template <class F>
     bool each_element(F&& f) const {
         std::size_t i = 0;
-        for (const auto& e : v_->get_array()) {
+        const auto array = read<simdjson::dom::array>();
+        for (simdjson::dom::element e : array) {
             json_reader r{e};
             if (!f(r, i++)) return false;
         }
@@ -68,15 +91,23 @@ public:
     }
     template <class F>
     bool each_entry(context&, F&& f) const {
-        for (const auto& kv : v_->get_object()) {
-            json_reader r{kv.value()};
-            if (!f(std::string_view{kv.key()}, r)) return false;
+        const auto object = read<simdjson::dom::object>();
+        for (simdjson::dom::key_value_pair kv : object) {
+            json_reader r{kv.value};
+            if (!f(kv.key, r)) return false;
         }
         return true;
     }
 
 private:
-    const boost::json::value* v_;
+    template <class T>
+    T read() const noexcept {
+        T out{};
+        [[maybe_unused]] auto err = e_.get(out);
+        return out;
+    }
+
+    simdjson::dom::element e_;
 };
 
 /// Appends `s` as a JSON string literal; false if `s` is not valid UTF-8.
