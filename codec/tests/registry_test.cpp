@@ -1,10 +1,13 @@
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <troupe/actor.hpp>
 #include <troupe/codec/registry.hpp>
+#include <troupe/node.hpp>
 #include <troupe/testing/runtime.hpp>
 
 #include "support/messages.hpp"
@@ -167,6 +170,37 @@ TEST_F(Registry, DecodesAndEncodesByNameWithoutAnActor) {
     auto unknown = reg.from_value("Nope", value{});
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.error().code(), errc::not_found);
+}
+
+TEST(RegistryThreaded, ManyThreadsAskByNameAtOnce) {
+    troupe::node_config cfg;
+    cfg.workers = 2;
+    cfg.level = troupe::log_level::off;
+    troupe::node node{std::move(cfg)};
+    codec::registry reg;
+    auto store = node.spawn<kv_store>().value();
+    codec::endpoint ep = reg.expose(store).value();
+    constexpr int threads = 4, rounds = 300;
+    std::vector<std::thread> pool;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            std::string key = "k" + std::to_string(t);
+            for (int i = 1; i <= rounds; ++i) {
+                // Each thread writes its own key, then reads it back: FIFO per sender.
+                std::string set = R"({"key":")" + key + R"(","value":)" + std::to_string(i) + "}";
+                if (!ep.tell("SetValue", format::json, set)) ++wrong;
+                auto got = ep.ask("GetValue", format::msgpack,
+                                  codec::msgpack::encode(GetValue{key}).value(), 5s)
+                               .get();
+                if (!got || codec::msgpack::decode<std::int64_t>(*got).value_or(-1) != i) ++wrong;
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    EXPECT_EQ(wrong.load(), 0);
+    auto snap = ep.ask("TakeSnapshot", value::map{}, 5s).get().value();
+    EXPECT_EQ(snap.at("writes"), value{threads * rounds});
 }
 
 TEST(RegistryExpose, AnEmptyRefIsRefused) {
