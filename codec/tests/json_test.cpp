@@ -28,6 +28,14 @@ TEST(Json, EncodesADescribedTypeFieldByField) {
     EXPECT_EQ(json::encode(demo::empty{}).value(), "{}");
 }
 
+TEST(Json, EncodeToAppendsAndLeavesTheOutputAloneOnFailure) {
+    std::string out = "frame:";
+    ASSERT_TRUE(json::encode_to(out, SetValue{"a", 1}));
+    EXPECT_EQ(out, R"(frame:{"key":"a","value":1})");
+    EXPECT_FALSE(json::encode_to(out, demo::point{1, std::nan("")}));
+    EXPECT_EQ(out, R"(frame:{"key":"a","value":1})");
+}
+
 TEST(Json, DecodesADescribedTypeInAnyFieldOrder) {
     auto m = json::decode<SetValue>(R"( {"value": -7, "key": "k"} )");
     ASSERT_TRUE(m) << m.error().message();

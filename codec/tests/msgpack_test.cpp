@@ -31,6 +31,16 @@ TEST(MsgPack, EncodesADescribedTypeAsAMapOfFieldNames) {
               "answer\xa5value\x2a"s);
 }
 
+TEST(MsgPack, EncodeToAppendsAndLeavesTheOutputAloneOnFailure) {
+    std::string out = "\x01";
+    ASSERT_TRUE(mp::encode_to(out, value{value::array{1, 2}}));
+    EXPECT_EQ(out, "\x01\x92\x01\x02"s);
+    demo::everything e;
+    e.u64 = ~std::uint64_t{0};
+    EXPECT_FALSE(mp::encode_to(out, e));
+    EXPECT_EQ(out, "\x01\x92\x01\x02"s);
+}
+
 TEST(MsgPack, IntegersUseTheSmallestEncoding) {
     auto enc = [](std::int64_t i) { return mp::encode(value{i}).value(); };
     EXPECT_EQ(enc(0), "\x00"s);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -88,17 +89,31 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-bool append_json_string(std::string& out, std::string_view s) {
+namespace {
+
+// What each byte needs in a JSON string: 0 nothing, 1 an escape, 2 a UTF-8 check.
+constexpr auto byte_class = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = 1;
+    t['"'] = t['\\'] = 1;
+    for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
+    return t;
+}();
+
+}  // namespace
+
+bool append_json_string(out_buffer& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
+    out.put('"');
     std::size_t i = 0, run = 0;  // [run, i) is copied as is
     while (i < s.size()) {
         unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        std::uint8_t kind = byte_class[c];
+        if (kind == 0) {
             ++i;
             continue;
         }
-        if (c >= 0x80) {
+        if (kind == 2) {
             std::size_t n = utf8_sequence(s, i);
             if (n == 0) return false;
             i += n;
@@ -107,38 +122,40 @@ bool append_json_string(std::string& out, std::string_view s) {
         out.append(s.data() + run, i - run);
         switch (c) {
             case '"':
-                out += "\\\"";
+                out.append("\\\"");
                 break;
             case '\\':
-                out += "\\\\";
+                out.append("\\\\");
                 break;
             case '\n':
-                out += "\\n";
+                out.append("\\n");
                 break;
             case '\r':
-                out += "\\r";
+                out.append("\\r");
                 break;
             case '\t':
-                out += "\\t";
+                out.append("\\t");
                 break;
-            default:
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
+            default: {
+                char* p = out.grab(6);
+                std::memcpy(p, "\\u00", 4);
+                p[4] = hex[c >> 4];
+                p[5] = hex[c & 15];
+            }
         }
         run = ++i;
     }
     out.append(s.data() + run, i - run);
-    out += '"';
+    out.put('"');
     return true;
 }
 
-void append_json_double(std::string& out, double d) {
+void append_json_double(out_buffer& out, double d) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, d);
     std::string_view text{buf, static_cast<std::size_t>(r.ptr - buf)};
-    out += text;
-    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+    out.append(text);
+    if (text.find_first_of(".e") == std::string_view::npos) out.append(".0");
 }
 
 bool json_writer::float64(context& c, double d) {
@@ -152,9 +169,11 @@ bool json_writer::float64(context& c, double d) {
 
 bool json_writer::bytes(context&, std::span<const std::byte> b) {
     separate();
-    out_ += '"';
-    base64_encode(b, out_);
-    out_ += '"';
+    std::size_t n = base64_size(b.size());
+    char* p = out_.grab(n + 2);
+    p[0] = '"';
+    base64_encode(b, p + 1);
+    p[n + 1] = '"';
     return true;
 }
 
@@ -174,9 +193,8 @@ result<value> decode(std::string_view text, const options& opts) {
 
 result<std::string> encode(const value& v, const options& opts) {
     std::string out;
-    detail::context c{opts};
-    detail::json_writer w{out};
-    if (!detail::encode(c, w, v)) return c.to_error("value");
+    // encode_to's writer trims `out` to what it wrote when it goes out of scope.
+    if (auto r = encode_to(out, v, opts); !r) return r.error();
     return out;
 }
 

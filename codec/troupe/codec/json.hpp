@@ -43,13 +43,20 @@ result<T> decode(std::string_view text, const options& opts = {}) {
     return out;
 }
 
-/// Appends the JSON text of a described type to `out` (for framing without a copy).
+/// Appends the encoding of a described type (or a value) to `out`, for framing without a
+/// copy. On failure `out` is left as it was.
 template <class T>
 result<void> encode_to(std::string& out, const T& v, const options& opts = {}) {
     detail::context c{opts};
-    detail::json_writer w{out};
-    if (!detail::encode(c, w, v)) return c.to_error(detail::root_name<T>());
-    return {};
+    const std::size_t at = out.size();
+    bool ok;
+    {
+        detail::json_writer w{out};  // trims `out` to what it wrote when it goes
+        ok = detail::encode(c, w, v);
+    }
+    if (ok) return {};
+    out.resize(at);
+    return c.to_error(detail::root_name<T>());
 }
 
 /// The JSON text of a described type.

@@ -14,9 +14,8 @@ result<value> decode(std::string_view in, const options& opts) {
 
 result<std::string> encode(const value& v, const options& opts) {
     std::string out;
-    detail::context c{opts};
-    detail::msgpack_writer w{out};
-    if (!detail::encode(c, w, v)) return c.to_error("value");
+    // encode_to's writer trims `out` to what it wrote when it goes out of scope.
+    if (auto r = encode_to(out, v, opts); !r) return r.error();
     return out;
 }
 

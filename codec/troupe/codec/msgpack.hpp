@@ -42,13 +42,20 @@ result<T> decode(std::string_view in, const options& opts = {}) {
     return out;
 }
 
-/// Appends the MessagePack encoding of a described type to `out`.
+/// Appends the encoding of a described type (or a value) to `out`, for framing without a
+/// copy. On failure `out` is left as it was.
 template <class T>
 result<void> encode_to(std::string& out, const T& v, const options& opts = {}) {
     detail::context c{opts};
-    detail::msgpack_writer w{out};
-    if (!detail::encode(c, w, v)) return c.to_error(detail::root_name<T>());
-    return {};
+    const std::size_t at = out.size();
+    bool ok;
+    {
+        detail::msgpack_writer w{out};  // trims `out` to what it wrote when it goes
+        ok = detail::encode(c, w, v);
+    }
+    if (ok) return {};
+    out.resize(at);
+    return c.to_error(detail::root_name<T>());
 }
 
 /// The MessagePack encoding of a described type.

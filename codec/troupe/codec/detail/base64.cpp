@@ -20,28 +20,29 @@ constexpr auto reverse = make_reverse();
 
 }  // namespace
 
-void base64_encode(std::span<const std::byte> in, std::string& out) {
+void base64_encode(std::span<const std::byte> in, char* out) {
     std::size_t i = 0;
     auto at = [&](std::size_t k) { return std::to_integer<std::uint32_t>(in[k]); };
     for (; i + 3 <= in.size(); i += 3) {
         std::uint32_t n = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-        out += alphabet[n >> 18];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
+        *out++ = alphabet[n >> 18];
+        *out++ = alphabet[(n >> 12) & 63];
+        *out++ = alphabet[(n >> 6) & 63];
+        *out++ = alphabet[n & 63];
     }
     std::size_t rest = in.size() - i;
     if (rest == 1) {
         std::uint32_t n = at(i) << 16;
-        out += alphabet[n >> 18];
-        out += alphabet[(n >> 12) & 63];
-        out += "==";
+        *out++ = alphabet[n >> 18];
+        *out++ = alphabet[(n >> 12) & 63];
+        *out++ = '=';
+        *out++ = '=';
     } else if (rest == 2) {
         std::uint32_t n = at(i) << 16 | at(i + 1) << 8;
-        out += alphabet[n >> 18];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += '=';
+        *out++ = alphabet[n >> 18];
+        *out++ = alphabet[(n >> 12) & 63];
+        *out++ = alphabet[(n >> 6) & 63];
+        *out++ = '=';
     }
 }
 

@@ -4,6 +4,7 @@
 //
 //   nil  boolean  int64  float64  string  bytes         // scalars
 //   begin_array(n) ... end_array   begin_map(n) key ... end_map
+//   field(name): a key that is a described field's name (an identifier: no escaping)
 //
 // Writers exist for troupe::value, JSON text and MessagePack bytes. Each call returns
 // false on failure (JSON refuses NaN, say); the context then holds the problem and path.
@@ -50,7 +51,7 @@ bool encode_struct(context& c, W& w, const T& v) {
     if (!g || !w.begin_map(c, boost::mp11::mp_size<fields>::value)) return false;
     bool ok = true;
     boost::mp11::mp_for_each<fields>([&](auto d) {
-        if (ok && !(w.key(c, d.name) && encode(c, w, v.*d.pointer))) ok = c.in_field(d.name);
+        if (ok && !(w.field(c, d.name) && encode(c, w, v.*d.pointer))) ok = c.in_field(d.name);
     });
     return ok && w.end_map(c);
 }

@@ -13,7 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include <troupe/codec/detail/context.hpp>
+#include <troupe/codec/detail/out_buffer.hpp>
 #include <troupe/error.hpp>
 
 namespace troupe::codec::detail {
@@ -111,9 +114,9 @@ private:
 };
 
 /// Appends `s` as a JSON string literal; false if `s` is not valid UTF-8.
-bool append_json_string(std::string& out, std::string_view s);
+bool append_json_string(out_buffer& out, std::string_view s);
 /// Appends a finite double so that it reads back as a double ("1.0", not "1").
-void append_json_double(std::string& out, double d);
+void append_json_double(out_buffer& out, double d);
 
 class json_writer {
 public:
@@ -121,19 +124,19 @@ public:
 
     bool nil(context&) {
         separate();
-        out_ += "null";
+        out_.append("null");
         return true;
     }
     bool boolean(context&, bool b) {
         separate();
-        out_ += b ? "true" : "false";
+        out_.append(b ? std::string_view{"true"} : std::string_view{"false"});
         return true;
     }
     bool int64(context&, std::int64_t i) {
         separate();
         char buf[24];
         auto r = std::to_chars(buf, buf + sizeof buf, i);
-        out_.append(buf, r.ptr);
+        out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
         return true;
     }
     bool float64(context& c, double d);
@@ -144,30 +147,43 @@ public:
     bool bytes(context& c, std::span<const std::byte> b);
     bool begin_array(context&, std::size_t) {
         separate();
-        out_ += '[';
+        out_.put('[');
         open_.push_back(0);
         return true;
     }
     bool end_array(context&) {
-        out_ += ']';
+        out_.put(']');
         open_.pop_back();
         return true;
     }
     bool begin_map(context&, std::size_t) {
         separate();
-        out_ += '{';
+        out_.put('{');
         open_.push_back(0);
         return true;
     }
     bool key(context& c, std::string_view k) {
-        if (open_.back()++) out_ += ',';
+        if (open_.back()++) out_.put(',');
         if (!append_json_string(out_, k)) return c.fail("a key is not valid UTF-8");
-        out_ += ':';
+        out_.put(':');
+        after_key_ = true;
+        return true;
+    }
+    /// A described field's name: a C++ identifier, so nothing to escape or check.
+    bool field(context&, std::string_view name) {
+        bool comma = open_.back()++ != 0;
+        char* p = out_.grab(name.size() + 3 + (comma ? 1 : 0));
+        if (comma) *p++ = ',';
+        *p++ = '"';
+        std::memcpy(p, name.data(), name.size());
+        p += name.size();
+        *p++ = '"';
+        *p = ':';
         after_key_ = true;
         return true;
     }
     bool end_map(context&) {
-        out_ += '}';
+        out_.put('}');
         open_.pop_back();
         return true;
     }
@@ -178,12 +194,13 @@ private:
         if (after_key_) {
             after_key_ = false;
         } else if (!open_.empty() && open_.back()++) {
-            out_ += ',';
+            out_.put(',');
         }
     }
 
-    std::string& out_;
-    std::vector<std::uint32_t> open_;  // per open container: items written so far
+    out_buffer out_;
+    // Per open container, the items written so far. Sixteen levels before any allocation.
+    boost::container::small_vector<std::uint32_t, 16> open_;
     bool after_key_ = false;
 };
 

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <troupe/codec/detail/context.hpp>
+#include <troupe/codec/detail/out_buffer.hpp>
 #include <troupe/error.hpp>
 
 namespace troupe::codec::detail {
@@ -101,11 +102,11 @@ public:
     explicit msgpack_writer(std::string& out) noexcept : out_(out) {}
 
     bool nil(context&) {
-        out_ += '\xc0';
+        put(0xc0);
         return true;
     }
     bool boolean(context&, bool b) {
-        out_ += b ? '\xc3' : '\xc2';
+        put(b ? 0xc3 : 0xc2);
         return true;
     }
     bool int64(context&, std::int64_t i);
@@ -121,9 +122,19 @@ public:
         out_.append(s);
         return true;
     }
+    /// A described field's name: short, so almost always a fixstr.
+    bool field(context& c, std::string_view name) {
+        if (name.size() <= 31) {
+            char* p = out_.grab(name.size() + 1);
+            *p = static_cast<char>(0xa0 | name.size());
+            std::memcpy(p + 1, name.data(), name.size());
+            return true;
+        }
+        return string(c, name);
+    }
     bool bytes(context& c, std::span<const std::byte> b) {
         if (!header(c, b.size(), 0, 0, 0xc4, 0xc5, "a bytes value")) return false;
-        out_.append(reinterpret_cast<const char*>(b.data()), b.size());
+        out_.append(b.data(), b.size());
         return true;
     }
     bool begin_array(context& c, std::size_t n) {
@@ -135,7 +146,7 @@ public:
     bool end_map(context&) { return true; }
 
 private:
-    void put(unsigned b) { out_ += static_cast<char>(b); }
+    void put(unsigned b) { out_.put(static_cast<char>(b)); }
     template <class T>
     void store(T v) {
         if constexpr (sizeof(T) == 2)
@@ -144,14 +155,14 @@ private:
             v = static_cast<T>(__builtin_bswap32(v));
         else if constexpr (sizeof(T) == 8)
             v = static_cast<T>(__builtin_bswap64(v));
-        out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+        std::memcpy(out_.grab(sizeof v), &v, sizeof v);
     }
     // A length header in its shortest form: fix (fix_base | n, if fix_max > 0), 8-bit
     // (code8, if not 0), 16-bit (code16) or 32-bit (code16 + 1).
     bool header(context& c, std::size_t n, unsigned fix_base, std::size_t fix_max, unsigned code8,
                 unsigned code16, const char* what);
 
-    std::string& out_;
+    out_buffer out_;
 };
 
 }  // namespace troupe::codec::detail

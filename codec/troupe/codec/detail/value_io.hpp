@@ -92,6 +92,7 @@ public:
         key_ = k;
         return true;
     }
+    bool field(context& c, std::string_view name) { return key(c, name); }
     bool end_map(context&) {
         stack_.pop_back();
         return true;
