@@ -82,6 +82,11 @@ TEST_F(Registry, ExposeRegistersTheActorsNamedMessages) {
     EXPECT_EQ(reg.names(),
               (std::vector<std::string_view>{"Fail", "GetValue", "SetValue", "TakeSnapshot"}));
     EXPECT_EQ(ep.addr(), store.addr());
+    EXPECT_EQ(ep.reply_type("SetValue"), "nil");
+    EXPECT_EQ(ep.reply_type("TakeSnapshot"), "Snapshot");
+    EXPECT_EQ(ep.reply_type("GetValue"), "int64");  // std::optional<std::int64_t>: or nil
+    EXPECT_EQ(ep.reply_type("Fail"), "int32");
+    EXPECT_EQ(ep.reply_type("Nope"), "");
     ASSERT_NE(reg.find("SetValue"), nullptr);
     EXPECT_EQ(reg.find("SetValue")->cpp_type(), typeid(SetValue));
     EXPECT_EQ(reg.find("Nope"), nullptr);

@@ -74,6 +74,11 @@ const message_type* endpoint::find(std::string_view type) const noexcept {
     return b ? b->type : nullptr;
 }
 
+std::string_view endpoint::reply_type(std::string_view type) const noexcept {
+    const auto* b = lookup(type);
+    return b ? b->reply : std::string_view{};
+}
+
 troupe::error endpoint::not_handled(std::string_view type) const {
     std::string why = std::string{actor_type_} + " at " + addr().to_string() +
                       " handles no message named \"" + std::string{type} + "\" (it handles";

@@ -41,6 +41,9 @@ public:
     std::vector<std::string_view> message_types() const;
     /// The message type named `type` if this actor handles it; nullptr otherwise.
     const message_type* find(std::string_view type) const noexcept;
+    /// What the handler of `type` replies, for discovery: a stable name ("kv.Snapshot"), a
+    /// kind of field ("int64", "array"), "nil" for a void handler, or "" if not handled.
+    std::string_view reply_type(std::string_view type) const noexcept;
 
     /// Decodes `msg` as the message named `type`, asks the actor, and gives the reply as a
     /// value (nil for a handler that returns void).

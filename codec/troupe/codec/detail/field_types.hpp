@@ -86,6 +86,10 @@ constexpr std::string_view root_name() {
         return "bytes";
     else if constexpr (std::is_same_v<T, troupe::value>)
         return "value";
+    else if constexpr (std::is_same_v<T, troupe::address>)
+        return "address";
+    else if constexpr (is_optional<T>)
+        return root_name<typename T::value_type>();  // which may also be nil
     else if constexpr (is_vector<T>)
         return "array";
     else if constexpr (is_string_map<T>)
