@@ -7,7 +7,7 @@ SHELL := /bin/bash
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 FORMAT_FILES = $(shell git ls-files '*.hpp' '*.cpp')
 
-.PHONY: deps build run test bench sanitize format format-check clean
+.PHONY: deps build run test bench sanitize fuzz format format-check clean
 
 # deps: install missing Debian packages (no-op when all are present). The benchmark
 # peers' packages (CAF, Erlang) come too, so that every build has the comparison programs
@@ -45,9 +45,16 @@ sanitize: deps
 	@for p in asan-ubsan tsan; do \
 	  echo "== sanitize: $$p"; \
 	  cmake --preset $$p >/dev/null; \
-	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests troupe_codec_tests; \
+	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests troupe_codec_tests \
+	    troupe_codec_fuzz_corpus; \
 	  ctest --preset $$p -L 'core|codec'; \
 	done
+
+# fuzz: build the codec's libFuzzer targets with clang 16 under ASan+UBSan (build/fuzz) and
+# run each for FUZZ_SECONDS (30) seconds on a copy of codec/fuzz/corpus; fails on a crash.
+fuzz:
+	scripts/install-deps.sh core fuzz
+	scripts/fuzz.sh
 
 # format: rewrite tracked C++ files with clang-format.
 format:

@@ -36,21 +36,38 @@ bool context::expected(std::string_view what, std::string_view got) {
     return fail(std::move(p));
 }
 
+namespace {
+
+// Input text fit for an error message: cut at 64 characters, control and non-ASCII bytes
+// shown as '?'. Paths carry keys from the input (an unknown field, a map key), so they go
+// through it too.
+void append_for_error(std::string& out, std::string_view text) {
+    constexpr std::size_t limit = 64;
+    for (unsigned char ch : text.substr(0, limit))
+        out += ch >= 0x20 && ch < 0x7f ? static_cast<char>(ch) : '?';
+    if (text.size() > limit) out += "...";
+}
+
+}  // namespace
+
 bool context::in_field(std::string_view name) {
     std::string s = ".";
-    s += name;
+    append_for_error(s, name);
     path_.push_back(std::move(s));
     return false;
 }
 
 bool context::in_index(std::size_t i) {
-    path_.push_back("[" + std::to_string(i) + "]");
+    std::string s = "[";
+    s += std::to_string(i);
+    s += ']';
+    path_.push_back(std::move(s));
     return false;
 }
 
 bool context::in_key(std::string_view key) {
     std::string s = "[\"";
-    s += key;
+    append_for_error(s, key);
     s += "\"]";
     path_.push_back(std::move(s));
     return false;
@@ -74,11 +91,8 @@ troupe::error context::to_error(std::string_view root) const {
 }
 
 std::string quoted_for_error(std::string_view text) {
-    constexpr std::size_t limit = 64;
     std::string out = "\"";
-    for (unsigned char ch : text.substr(0, limit))
-        out += ch >= 0x20 && ch < 0x7f ? static_cast<char>(ch) : '?';
-    if (text.size() > limit) out += "...";
+    append_for_error(out, text);
     out += '"';
     return out;
 }
