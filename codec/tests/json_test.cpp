@@ -6,6 +6,7 @@
 
 #include <troupe/codec/json.hpp>
 
+#include "support/error_of.hpp"
 #include "support/messages.hpp"
 
 namespace {
@@ -15,13 +16,7 @@ using demo::SetValue;
 using troupe::errc;
 using troupe::value;
 
-template <class T>
-std::string error_of(const troupe::result<T>& r) {
-    EXPECT_FALSE(r.has_value());
-    if (r.has_value()) return "<no error>";
-    EXPECT_EQ(r.error().code(), errc::bad_message);
-    return r.error().reason();
-}
+using demo::error_of;
 
 TEST(Json, EncodesADescribedTypeFieldByField) {
     EXPECT_EQ(json::encode(SetValue{"answer", 42}).value(), R"({"key":"answer","value":42})");

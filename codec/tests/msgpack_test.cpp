@@ -6,6 +6,7 @@
 
 #include <troupe/codec/msgpack.hpp>
 
+#include "support/error_of.hpp"
 #include "support/messages.hpp"
 
 namespace {
@@ -16,13 +17,7 @@ using troupe::errc;
 using troupe::value;
 using namespace std::string_literals;
 
-template <class T>
-std::string error_of(const troupe::result<T>& r) {
-    EXPECT_FALSE(r.has_value());
-    if (r.has_value()) return "<no error>";
-    EXPECT_EQ(r.error().code(), errc::bad_message);
-    return r.error().reason();
-}
+using demo::error_of;
 
 TEST(MsgPack, EncodesADescribedTypeAsAMapOfFieldNames) {
     // fixmap(2) fixstr"key" fixstr"answer" fixstr"value" 42

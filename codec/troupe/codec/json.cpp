@@ -182,20 +182,11 @@ bool json_writer::bytes(context&, std::span<const std::byte> b) {
 namespace json {
 
 result<value> decode(std::string_view text, const options& opts) {
-    detail::json_document doc;
-    if (auto parsed = doc.parse(text, opts, "value"); !parsed) return parsed.error();
-    detail::context c{opts};
-    detail::json_reader r{doc.root()};
-    value out;
-    if (!detail::decode(c, r, out)) return c.to_error("value");
-    return out;
+    return decode<value>(text, opts);
 }
 
 result<std::string> encode(const value& v, const options& opts) {
-    std::string out;
-    // encode_to's writer trims `out` to what it wrote when it goes out of scope.
-    if (auto r = encode_to(out, v, opts); !r) return r.error();
-    return out;
+    return encode<value>(v, opts);
 }
 
 }  // namespace json

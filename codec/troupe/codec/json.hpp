@@ -36,35 +36,21 @@ template <class T>
 result<T> decode(std::string_view text, const options& opts = {}) {
     detail::json_document doc;
     if (auto parsed = doc.parse(text, opts, detail::root_name<T>()); !parsed) return parsed.error();
-    detail::context c{opts};
     detail::json_reader r{doc.root()};
-    T out{};
-    if (!detail::decode(c, r, out)) return c.to_error(detail::root_name<T>());
-    return out;
+    return detail::decode_whole<T>(r, opts);
 }
 
-/// Appends the encoding of a described type (or a value) to `out`, for framing without a
+/// Appends the JSON text of a described type (or a value) to `out`, for framing without a
 /// copy. On failure `out` is left as it was.
 template <class T>
 result<void> encode_to(std::string& out, const T& v, const options& opts = {}) {
-    detail::context c{opts};
-    const std::size_t at = out.size();
-    bool ok;
-    {
-        detail::json_writer w{out};  // trims `out` to what it wrote when it goes
-        ok = detail::encode(c, w, v);
-    }
-    if (ok) return {};
-    out.resize(at);
-    return c.to_error(detail::root_name<T>());
+    return detail::encode_to<detail::json_writer>(out, v, opts);
 }
 
 /// The JSON text of a described type.
 template <class T>
 result<std::string> encode(const T& v, const options& opts = {}) {
-    std::string out;
-    if (auto r = encode_to(out, v, opts); !r) return r.error();
-    return out;
+    return detail::encode_to_string<detail::json_writer>(v, opts);
 }
 
 }  // namespace troupe::codec::json

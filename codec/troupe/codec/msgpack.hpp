@@ -35,35 +35,21 @@ result<T> decode(std::string_view in, const options& opts = {}) {
     std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(in.data()), in.size()};
     if (auto ok = detail::validate_msgpack(bytes, opts, detail::root_name<T>()); !ok)
         return ok.error();
-    detail::context c{opts};
     detail::msgpack_reader r{bytes};
-    T out{};
-    if (!detail::decode(c, r, out)) return c.to_error(detail::root_name<T>());
-    return out;
+    return detail::decode_whole<T>(r, opts);
 }
 
-/// Appends the encoding of a described type (or a value) to `out`, for framing without a
-/// copy. On failure `out` is left as it was.
+/// Appends the MessagePack encoding of a described type (or a value) to `out`. On failure
+/// `out` is left as it was.
 template <class T>
 result<void> encode_to(std::string& out, const T& v, const options& opts = {}) {
-    detail::context c{opts};
-    const std::size_t at = out.size();
-    bool ok;
-    {
-        detail::msgpack_writer w{out};  // trims `out` to what it wrote when it goes
-        ok = detail::encode(c, w, v);
-    }
-    if (ok) return {};
-    out.resize(at);
-    return c.to_error(detail::root_name<T>());
+    return detail::encode_to<detail::msgpack_writer>(out, v, opts);
 }
 
 /// The MessagePack encoding of a described type.
 template <class T>
 result<std::string> encode(const T& v, const options& opts = {}) {
-    std::string out;
-    if (auto r = encode_to(out, v, opts); !r) return r.error();
-    return out;
+    return detail::encode_to_string<detail::msgpack_writer>(v, opts);
 }
 
 }  // namespace troupe::codec::msgpack

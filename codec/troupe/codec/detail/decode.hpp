@@ -27,6 +27,7 @@
 #include <troupe/codec/detail/base64.hpp>
 #include <troupe/codec/detail/context.hpp>
 #include <troupe/codec/detail/field_types.hpp>
+#include <troupe/error.hpp>
 
 namespace troupe::codec::detail {
 
@@ -323,6 +324,15 @@ bool decode(context& c, R& r, troupe::value& out) {
             break;
     }
     return c.fail("cannot hold " + r.got() + " in a value");
+}
+
+/// Decodes a whole T from a reader positioned at the input's one value.
+template <class T, class R>
+result<T> decode_whole(R& r, const options& opts) {
+    context c{opts};
+    T out{};
+    if (!decode(c, r, out)) return c.to_error(root_name<T>());
+    return out;
 }
 
 }  // namespace troupe::codec::detail

@@ -17,6 +17,7 @@
 
 #include <troupe/codec/detail/context.hpp>
 #include <troupe/codec/detail/field_types.hpp>
+#include <troupe/error.hpp>
 
 namespace troupe::codec::detail {
 
@@ -129,6 +130,29 @@ bool encode(context& c, W& w, const troupe::value& v) {
         }
     }
     return c.fail("a value of unknown kind");
+}
+
+/// Appends the encoding of `v` by a Writer (which writes into a std::string and trims it
+/// when destroyed) to `out`; on failure `out` is left as it was.
+template <class Writer, class T>
+result<void> encode_to(std::string& out, const T& v, const options& opts) {
+    context c{opts};
+    const std::size_t at = out.size();
+    bool ok;
+    {
+        Writer w{out};
+        ok = encode(c, w, v);
+    }
+    if (ok) return {};
+    out.resize(at);
+    return c.to_error(root_name<T>());
+}
+
+template <class Writer, class T>
+result<std::string> encode_to_string(const T& v, const options& opts) {
+    std::string out;
+    if (auto r = encode_to<Writer>(out, v, opts); !r) return r.error();
+    return out;
 }
 
 }  // namespace troupe::codec::detail

@@ -6,6 +6,7 @@
 // that exactly one value fills the input. Only then does msgpack_reader decode, straight
 // into the target type (no DOM), trusting what the first pass proved.
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -17,6 +18,21 @@
 #include <troupe/error.hpp>
 
 namespace troupe::codec::detail {
+
+/// MessagePack is big-endian; this machine is not (x86-64, little-endian). Swapping is its
+/// own inverse, so this reads and writes alike.
+template <class T>
+constexpr T swap_to_big_endian(T v) noexcept {
+    static_assert(std::endian::native == std::endian::little);
+    if constexpr (sizeof(T) == 2)
+        return static_cast<T>(__builtin_bswap16(v));
+    else if constexpr (sizeof(T) == 4)
+        return static_cast<T>(__builtin_bswap32(v));
+    else if constexpr (sizeof(T) == 8)
+        return static_cast<T>(__builtin_bswap64(v));
+    else
+        return v;
+}
 
 /// Checks that `in` holds exactly one well-formed MessagePack value within the options'
 /// limits; the error names `what` ("SetValue") and the byte offset.
@@ -82,13 +98,7 @@ private:
         T v;
         std::memcpy(&v, p_, sizeof v);
         p_ += sizeof v;
-        if constexpr (sizeof(T) == 2)
-            v = static_cast<T>(__builtin_bswap16(v));
-        else if constexpr (sizeof(T) == 4)
-            v = static_cast<T>(__builtin_bswap32(v));
-        else if constexpr (sizeof(T) == 8)
-            v = static_cast<T>(__builtin_bswap64(v));
-        return v;
+        return swap_to_big_endian(v);
     }
     std::uint32_t string_header() noexcept;
     std::uint32_t bytes_header() noexcept;
@@ -149,12 +159,7 @@ private:
     void put(unsigned b) { out_.put(static_cast<char>(b)); }
     template <class T>
     void store(T v) {
-        if constexpr (sizeof(T) == 2)
-            v = static_cast<T>(__builtin_bswap16(v));
-        else if constexpr (sizeof(T) == 4)
-            v = static_cast<T>(__builtin_bswap32(v));
-        else if constexpr (sizeof(T) == 8)
-            v = static_cast<T>(__builtin_bswap64(v));
+        v = swap_to_big_endian(v);
         std::memcpy(out_.grab(sizeof v), &v, sizeof v);
     }
     // A length header in its shortest form: fix (fix_base | n, if fix_max > 0), 8-bit
