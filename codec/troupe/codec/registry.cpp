@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <mutex>
 
 #include <troupe/codec/registry.hpp>
@@ -30,6 +31,27 @@ std::vector<std::string_view> registry::names() const {
     return out;
 }
 
+void registry::remember(const endpoint& ep) {
+    std::unique_lock lock{mutex_};
+    exposed_.insert_or_assign(ep.addr().bits(), ep);
+    if (exposed_.size() < next_sweep_) return;
+    std::erase_if(exposed_, [](const auto& entry) { return !entry.second.alive(); });
+    next_sweep_ = std::max<std::size_t>(64, 2 * exposed_.size());
+}
+
+std::optional<endpoint> registry::endpoint_at(address a) const {
+    {
+        std::shared_lock lock{mutex_};
+        auto it = exposed_.find(a.bits());
+        if (it == exposed_.end()) return std::nullopt;
+        if (it->second.alive()) return it->second;
+    }
+    std::unique_lock lock{mutex_};
+    auto it = exposed_.find(a.bits());
+    if (it != exposed_.end() && !it->second.alive()) exposed_.erase(it);
+    return std::nullopt;
+}
+
 namespace {
 
 troupe::error unknown_type(std::string_view name) {
@@ -54,6 +76,11 @@ result<message_box> registry::from_value(std::string_view name, const value& v,
 }
 
 // --- endpoint --------------------------------------------------------------------------
+
+bool endpoint::alive() const {
+    auto* cell = actor_.cell();
+    return cell && cell->home().lookup(addr()).get() == cell;
+}
 
 std::vector<std::string_view> endpoint::message_types() const {
     std::vector<std::string_view> out;

@@ -21,9 +21,11 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <troupe/codec/detail/binding.hpp>
@@ -37,6 +39,8 @@ public:
     endpoint() = default;
 
     address addr() const noexcept { return actor_.addr(); }
+    /// True while the actor lives (a snapshot: it may exit right after).
+    bool alive() const;
     /// The stable names of the messages this actor handles, in its message list's order.
     std::vector<std::string_view> message_types() const;
     /// The message type named `type` if this actor handles it; nullptr otherwise.
@@ -96,7 +100,8 @@ public:
                                    const options& opts = {}) const;
 
     /// Registers every named message that A handles, and gives the endpoint that reaches
-    /// the actor by those names. Fails for an empty ref and for a name clash.
+    /// the actor by those names. The registry also remembers the endpoint by address, for
+    /// endpoint_at. Fails for an empty ref and for a name clash.
     template <class A>
     result<endpoint> expose(const ref<A>& actor) {
         if (!actor) return troupe::error{errc::invalid_argument, "expose: the ref is empty"};
@@ -104,14 +109,26 @@ public:
         for (const auto& b : bindings) {
             if (auto r = add(*b.type); !r) return r.error();
         }
-        return endpoint{actor, troupe::detail::type_name<A>(), &bindings};
+        endpoint ep{actor, troupe::detail::type_name<A>(), &bindings};
+        remember(ep);
+        return ep;
     }
+
+    /// The endpoint of the live actor at `a`, if it was exposed here: how a Lua script or an
+    /// IPC client that only has an address reaches a typed actor by message name. Entries
+    /// of exited actors are dropped as they are found.
+    std::optional<endpoint> endpoint_at(address a) const;
 
 private:
     result<void> add(const message_type& t);
+    void remember(const endpoint& ep);
 
     mutable std::shared_mutex mutex_;
     std::map<std::string, const message_type*, std::less<>> types_;
+    // Exposed actors by address. Exited ones are swept when the table has doubled since
+    // the last sweep, so it stays proportional to the live exposed actors.
+    mutable std::unordered_map<std::uint64_t, endpoint> exposed_;
+    mutable std::size_t next_sweep_ = 64;
 };
 
 }  // namespace troupe::codec

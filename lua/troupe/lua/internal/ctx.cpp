@@ -1,0 +1,286 @@
+// The ctx table: what a script sees of its actor (docs/lua.md lists it with examples).
+// Every function checks its arguments and raises a Lua error naming the function and the
+// wrong value, so a script can pcall it and a failure points at the script's line.
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include <lua.hpp>
+
+#include <troupe/codec/registry.hpp>
+#include <troupe/lua/convert.hpp>
+#include <troupe/lua/detail/script_data.hpp>
+#include <troupe/lua/internal/ctx.hpp>
+#include <troupe/lua/internal/vm.hpp>
+
+namespace troupe::lua::internal {
+
+namespace {
+
+/// Raises `msg` as a Lua error at the calling script's line.
+[[noreturn]] void raise(lua_State* L, std::string_view msg) {
+    luaL_where(L, 1);
+    lua_pushlstring(L, msg.data(), msg.size());
+    lua_concat(L, 2);
+    lua_error(L);
+    std::abort();  // lua_error does not return
+}
+
+std::string_view string_at(lua_State* L, int index) {
+    std::size_t len = 0;
+    const char* s = lua_tolstring(L, index, &len);
+    return {s, len};
+}
+
+/// A recipient: a name ("callback", a registered name) or an address string ("<fff8:3>").
+struct target {
+    address to;
+    std::optional<codec::endpoint> endpoint;
+    std::string label;  // for errors: "'callback' (<fff8:3>)" or "<fff8:3>"
+};
+
+target resolve(lua_State* L, int index, const char* fn) {
+    vm& v = vm::of(L);
+    if (lua_type(L, index) != LUA_TSTRING) {
+        raise(L, std::string{fn} + ": the recipient must be a name or an address string such "
+                                   "as \"<fff8:3>\", got a " +
+                     luaL_typename(L, index));
+    }
+    auto text = string_at(L, index);
+    target t;
+    if (!text.empty() && text.front() == '<') {
+        auto a = address::parse(text);
+        if (!a) raise(L, std::string{fn} + ": \"" + std::string{text} + "\" is not an address");
+        t.to = *a;
+        t.label = std::string{text};
+    } else {
+        auto a = v.recipient(text);
+        if (!a) {
+            raise(L, std::string{fn} + ": no recipient named \"" + std::string{text} +
+                         "\" (add it with builder::recipient, or register the actor under "
+                         "that name)");
+        }
+        t.to = *a;
+        t.label = "\"" + std::string{text} + "\" (" + a->to_string() + ")";
+    }
+    t.endpoint = v.endpoint_at(t.to);
+    return t;
+}
+
+/// The message at `index` as a value; raises naming the bad part.
+value message_at(lua_State* L, int index, const char* fn) {
+    auto v = to_value(L, index, "msg");
+    if (!v) raise(L, std::string{fn} + ": " + v.error().reason());
+    return std::move(*v);
+}
+
+/// seconds -> duration, for time-outs and delays.
+duration seconds_at(lua_State* L, int index, const char* fn, const char* what, bool allow_zero) {
+    if (!lua_isnumber(L, index)) {
+        raise(L, std::string{fn} + ": " + what + " must be a number of seconds, got a " +
+                     luaL_typename(L, index));
+    }
+    double s = lua_tonumber(L, index);
+    constexpr double max_seconds = 366.0 * 24 * 3600;  // a year: far enough, and no overflow
+    if (!std::isfinite(s) || s < 0 || (s == 0 && !allow_zero) || s > max_seconds) {
+        raise(L, std::string{fn} + ": " + what + " must be " + (allow_zero ? "between 0" : "above 0") +
+                     " and a year in seconds, got " + std::string{luaL_tolstring(L, index, nullptr)});
+    }
+    return std::chrono::duration_cast<duration>(std::chrono::duration<double>(s));
+}
+
+/// For a typed recipient: the type name at `index`, checked against what the actor handles.
+std::string type_at(lua_State* L, int index, const target& t, const char* fn) {
+    std::string handled;
+    for (auto name : t.endpoint->message_types()) {
+        handled += handled.empty() ? "" : ", ";
+        handled += name;
+    }
+    if (lua_type(L, index) != LUA_TSTRING) {
+        raise(L, std::string{fn} + ": " + t.label +
+                     " is a typed actor: name the message type, as in " + fn + "(to, \"Type\", "
+                     "msg) (it handles " + handled + ")");
+    }
+    std::string type{string_at(L, index)};
+    if (!t.endpoint->find(type)) {
+        raise(L, std::string{fn} + ": " + t.label + " handles no message named \"" + type +
+                     "\" (it handles " + handled + ")");
+    }
+    return type;
+}
+
+// --- the functions ---------------------------------------------------------------------------
+
+int send_done(lua_State* L, int, lua_KContext) {
+    vm& v = vm::of(L);
+    result<value>* r = v.reply();
+    if (!r) raise(L, "ctx.send: resumed without a reply");
+    if (*r) {
+        push(L, **r);
+        return 1;
+    }
+    raise(L, "ctx.send: " + r->error().message());
+}
+
+int ctx_send(lua_State* L) {
+    vm& v = vm::of(L);
+    if (v.where() != phase::handle) {
+        raise(L, "ctx.send: only the handle script can wait for a reply (started and stopped "
+                 "cannot); use ctx.do_send there");
+    }
+    if (L != v.handler_thread()) {
+        raise(L, "ctx.send: cannot wait inside a coroutine the script created; call it from "
+                 "the handler itself");
+    }
+    target t = resolve(L, 1, "ctx.send");
+    if (t.to == v.self()) {
+        raise(L, "ctx.send: an actor cannot wait for its own reply (it handles one message at "
+                 "a time); use ctx.notify");
+    }
+    send_request req;
+    int next = 2;
+    if (t.endpoint) req.type = type_at(L, next++, t, "ctx.send");
+    req.msg = message_at(L, next++, "ctx.send");
+    req.timeout = lua_isnoneornil(L, next) ? v.current().send_timeout()
+                                           : seconds_at(L, next, "ctx.send", "the time-out", false);
+    req.to = t.to;
+    req.endpoint = std::move(t.endpoint);
+    v.set_pending(std::move(req));
+    return lua_yieldk(L, 0, 0, &send_done);
+}
+
+int ctx_do_send(lua_State* L) {
+    vm& v = vm::of(L);
+    target t = resolve(L, 1, "ctx.do_send");
+    if (t.endpoint) {
+        auto type = type_at(L, 2, t, "ctx.do_send");
+        auto msg = message_at(L, 3, "ctx.do_send");
+        auto r = t.endpoint->tell(type, msg);
+        // A conversion error is the script's; delivery failures are dead letters, as for
+        // any tell.
+        if (!r && (r.error() == errc::bad_message || r.error() == errc::not_found))
+            raise(L, "ctx.do_send: " + r.error().message());
+        return 0;
+    }
+    v.tell(t.to, message_at(L, 2, "ctx.do_send"));
+    return 0;
+}
+
+int ctx_notify(lua_State* L) {
+    vm& v = vm::of(L);
+    v.tell(v.self(), message_at(L, 1, "ctx.notify"));
+    return 0;
+}
+
+int ctx_notify_later(lua_State* L) {
+    vm& v = vm::of(L);
+    auto msg = message_at(L, 1, "ctx.notify_later");
+    auto delay = seconds_at(L, 2, "ctx.notify_later", "the delay", true);
+    v.notify_later(std::move(msg), delay);
+    return 0;
+}
+
+int ctx_terminate(lua_State* L) {
+    vm::of(L).terminate();
+    return 0;
+}
+
+int ctx_whereis(lua_State* L) {
+    auto name = luaL_checkstring(L, 1);
+    if (auto a = vm::of(L).home().whereis(name)) {
+        auto s = a->to_string();
+        lua_pushlstring(L, s.data(), s.size());
+    } else {
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
+/// ctx.spawn{handle = "...", started = "...", stopped = "...", name = "...", link = true}
+int ctx_spawn(lua_State* L) {
+    vm& v = vm::of(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    auto field = [&](const char* key) -> std::string {
+        int type = lua_getfield(L, 1, key);
+        std::string out;
+        if (type == LUA_TSTRING) {
+            out = std::string{string_at(L, -1)};
+        } else if (type != LUA_TNIL) {
+            raise(L, std::string{"ctx.spawn: "} + key + " must be a string of Lua source, got a " +
+                         luaL_typename(L, -1));
+        }
+        lua_pop(L, 1);
+        return out;
+    };
+    source started{field("started"), "started"};
+    source handle{field("handle"), "handle"};
+    source stopped{field("stopped"), "stopped"};
+    std::string name = field("name");
+    bool link = true;
+    if (lua_getfield(L, 1, "link") != LUA_TNIL) link = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    auto child = v.current().with_sources(std::move(started), std::move(handle), std::move(stopped));
+    if (!child) raise(L, "ctx.spawn: " + child.error().reason());
+    auto a = v.spawn(*child, link, std::move(name));
+    if (!a) raise(L, "ctx.spawn: " + a.error().message());
+    auto s = a->to_string();
+    lua_pushlstring(L, s.data(), s.size());
+    return 1;
+}
+
+/// ctx.log(level, ...): level is "trace", "debug", "info", "warn" or "error".
+int ctx_log(lua_State* L) {
+    static const char* const names[] = {"trace", "debug", "info", "warn", "error", nullptr};
+    int level = luaL_checkoption(L, 1, nullptr, names);
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 2; i <= n; ++i) {
+        if (i > 2) luaL_addchar(&b, ' ');
+        luaL_tolstring(L, i, nullptr);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    vm::of(L).log(static_cast<log_level>(level), string_at(L, -1));
+    return 0;
+}
+
+/// ctx.array(t): marks t (or a new table) as an array, so that an empty one stays an array.
+int ctx_array(lua_State* L) {
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    mark_array(L, 1);
+    return 1;
+}
+
+}  // namespace
+
+void open_ctx(lua_State* L) {
+    static const luaL_Reg functions[] = {
+        {"send", ctx_send},
+        {"do_send", ctx_do_send},
+        {"notify", ctx_notify},
+        {"notify_later", ctx_notify_later},
+        {"terminate", ctx_terminate},
+        {"whereis", ctx_whereis},
+        {"spawn", ctx_spawn},
+        {"log", ctx_log},
+        {"array", ctx_array},
+        {nullptr, nullptr},
+    };
+    luaL_newlib(L, functions);
+    lua_newtable(L);
+    lua_setfield(L, -2, "state");
+    auto self = vm::of(L).self().to_string();
+    lua_pushlstring(L, self.data(), self.size());
+    lua_setfield(L, -2, "self");
+    lua_pushvalue(L, -1);
+    lua_setglobal(L, "ctx");
+}
+
+}  // namespace troupe::lua::internal

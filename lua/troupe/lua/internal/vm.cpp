@@ -1,0 +1,463 @@
+#include <cstdlib>
+#include <stdexcept>
+
+#include <lua.hpp>
+
+#include <troupe/lua/convert.hpp>
+#include <troupe/lua/detail/script_data.hpp>
+#include <troupe/lua/internal/ctx.hpp>
+#include <troupe/lua/internal/sandbox.hpp>
+#include <troupe/lua/internal/vm.hpp>
+
+namespace troupe::lua::internal {
+
+namespace {
+
+/// The count hook runs every kSlice instructions: cheap, and a runaway loop is caught
+/// within a microsecond or so of crossing the budget.
+constexpr int kSlice = 1000;
+/// What an error report (message, traceback) may allocate past the memory limit.
+constexpr std::size_t kReportHeadroom = 256 * 1024;
+
+std::string mib(std::size_t bytes) {
+    if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+    return std::to_string(bytes) + " bytes";
+}
+
+}  // namespace
+
+// --- allocation and the instruction budget ----------------------------------------------
+
+void* vm::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept {
+    auto& v = *static_cast<vm*>(ud);
+    std::size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        v.mem_used_ -= old;
+        std::free(ptr);
+        return nullptr;
+    }
+    std::size_t limit = v.mem_limit_ + (v.reporting_ ? kReportHeadroom : 0);
+    if (nsize > old && v.mem_used_ - old + nsize > limit) {
+        // Lua collects garbage and retries the same request once before it raises; the
+        // limit is hit only if the retry is refused too (a script may catch the error
+        // with pcall, so it is remembered here, not read from the error).
+        if (v.last_denial_ == denial{ptr, osize, nsize}) v.mem_hit_ = true;
+        v.last_denial_ = denial{ptr, osize, nsize};
+        return nullptr;
+    }
+    void* p = std::realloc(ptr, nsize);
+    if (!p) return nullptr;
+    v.mem_used_ = v.mem_used_ - old + nsize;
+    return p;
+}
+
+void vm::count_hook(lua_State* L, lua_Debug*) {
+    vm& v = of(L);
+    v.instructions_used_ += kSlice;
+    auto budget = v.script_.limits().instructions;
+    if (v.instructions_used_ <= budget) return;
+    v.budget_hit_ = true;
+    // From now on every instruction raises, so a script that catches the error with pcall
+    // cannot keep running: the error reaches the top at its next instruction.
+    lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "instruction limit exceeded: more than %I instructions in one run (limits::instructions)",
+               static_cast<lua_Integer>(budget));
+}
+
+void vm::arm_budget(lua_State* L) noexcept {
+    instructions_used_ = 0;
+    budget_hit_ = false;
+    lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, kSlice);
+}
+
+std::string vm::limit_reason(std::string fallback) const {
+    if (mem_hit_) {
+        return "memory limit exceeded: the script needed more than " + mib(mem_limit_) +
+               " (limits::memory)";
+    }
+    if (budget_hit_ && fallback.find("instruction limit exceeded") == std::string::npos) {
+        return "instruction limit exceeded: more than " +
+               std::to_string(script_.limits().instructions) +
+               " instructions in one run (limits::instructions)";
+    }
+    return fallback;
+}
+
+// --- creation ------------------------------------------------------------------------------
+
+vm& vm::of(lua_State* L) noexcept {
+    return **static_cast<vm**>(lua_getextraspace(L));
+}
+
+vm::vm(script_actor& owner, const script& s)
+    : owner_(owner), script_(s), mem_limit_(s.limits().memory) {
+    L_ = lua_newstate(&vm::allocate, this);
+    if (!L_) {
+        throw std::runtime_error("cannot create a Lua state within the memory limit of " +
+                                 mib(mem_limit_) + " (limits::memory)");
+    }
+    // Threads copy the main thread's extra space when they are created: every thread of
+    // this state finds its vm there.
+    *static_cast<vm**>(lua_getextraspace(L_)) = this;
+    lua_pushcfunction(L_, &vm::open);
+    if (lua_pcall(L_, 0, 0, 0) != LUA_OK) {
+        std::string why = limit_reason(describe_error(L_, LUA_ERRRUN));
+        lua_close(L_);
+        L_ = nullptr;
+        throw std::runtime_error(why);
+    }
+}
+
+vm::~vm() {
+    if (L_) lua_close(L_);
+}
+
+int vm::open(lua_State* L) {
+    vm& v = of(L);
+    open_sandbox(L, v.script_.data());
+    open_ctx(L);
+    v.ctx_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    for (const auto& fn : v.script_.data().setup) {
+        try {
+            fn(L);
+        } catch (const std::exception& ex) {
+            luaL_error(L, "a set-up function threw: %s", ex.what());
+        }
+    }
+    v.co_ = lua_newthread(L);
+    v.co_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (auto r = v.load_scripts(v.script_); !r) {
+        lua_pushstring(L, r.error().reason().c_str());
+        return lua_error(L);
+    }
+    return 0;
+}
+
+result<void> vm::load_scripts(const script& s) {
+    // Runs inside a protected call. Loads all three before replacing any.
+    const source* sources[] = {&s.started(), &s.handle(), &s.stopped()};
+    int refs[3] = {LUA_NOREF, LUA_NOREF, LUA_NOREF};
+    for (int i = 0; i < 3; ++i) {
+        if (sources[i]->empty()) continue;
+        std::string name = "=" + sources[i]->chunk_name;
+        if (luaL_loadbufferx(L_, sources[i]->code.data(), sources[i]->code.size(), name.c_str(),
+                             "t") != LUA_OK) {
+            std::string why = lua_tostring(L_, -1);
+            lua_pop(L_, 1);
+            for (int r : refs) luaL_unref(L_, LUA_REGISTRYINDEX, r);
+            return error{errc::invalid_argument, limit_reason(std::move(why))};
+        }
+        refs[i] = luaL_ref(L_, LUA_REGISTRYINDEX);
+    }
+    for (int* slot : {&started_, &handle_, &stopped_}) luaL_unref(L_, LUA_REGISTRYINDEX, *slot);
+    started_ = refs[0];
+    handle_ = refs[1];
+    stopped_ = refs[2];
+    return {};
+}
+
+// --- started and stopped --------------------------------------------------------------------
+
+int vm::capture_traceback(lua_State* L) {
+    vm& v = of(L);
+    const char* msg = lua_tostring(L, 1);
+    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+    v.traceback_ = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return 1;  // the error object itself
+}
+
+int vm::run_protected_script(lua_State* L) {
+    vm& v = of(L);
+    int chunk = static_cast<int>(lua_tointeger(L, 1));
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v.ctx_ref_);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "msg");
+    if (v.phase_ == phase::stopped) {
+        lua_pushlstring(L, v.stop_reason_.data(), v.stop_reason_.size());
+        lua_setfield(L, -2, "reason");
+    }
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, chunk);
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+std::optional<std::string> vm::run_on_main(int chunk) {
+    if (chunk == LUA_NOREF) return std::nullopt;
+    arm_budget(L_);
+    traceback_.clear();
+    lua_pushcfunction(L_, &vm::capture_traceback);
+    lua_pushcfunction(L_, &vm::run_protected_script);
+    lua_pushinteger(L_, chunk);
+    reporting_ = false;
+    int status = lua_pcall(L_, 1, 0, -3);
+    std::optional<std::string> failed;
+    if (status != LUA_OK) {
+        failed = limit_reason(describe_error(L_, status));
+        lua_pop(L_, 1);
+        if (traceback_.empty()) traceback_ = *failed;
+    } else if (mem_hit_ || budget_hit_) {
+        failed = limit_reason({});
+        traceback_ = *failed + " (the script caught the error; the actor fails anyway)";
+    }
+    lua_pop(L_, 1);  // the message handler
+    return failed;
+}
+
+void vm::run_started() {
+    phase_ = phase::started;
+    auto failed = run_on_main(started_);
+    phase_ = phase::idle;
+    if (failed) {
+        owner_.log().error("the started script failed: {}", traceback_);
+        throw std::runtime_error(*failed);
+    }
+}
+
+void vm::run_stopped(const exit_reason& reason) noexcept {
+    try {
+        phase_ = phase::stopped;
+        stop_reason_ = reason.to_string();
+        // A script that failed on a limit still gets a clean budget to say goodbye.
+        mem_hit_ = false;
+        if (auto failed = run_on_main(stopped_)) {
+            owner_.log().error("the stopped script failed: {}", traceback_);
+        }
+    } catch (const std::exception& ex) {
+        owner_.log().error("the stopped script could not run: {}", ex.what());
+    }
+    phase_ = phase::idle;
+}
+
+// --- handle --------------------------------------------------------------------------------
+
+int vm::handle_entry(lua_State* L) {
+    vm& v = of(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v.ctx_ref_);
+    push(L, *v.incoming_);
+    lua_setfield(L, -2, "msg");
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v.handle_);
+    lua_callk(L, 0, 1, 0, &vm::handle_done);
+    return handle_done(L, LUA_OK, 0);
+}
+
+int vm::handle_done(lua_State*, int, lua_KContext) {
+    return 1;  // the chunk's first result (nil if it returned none)
+}
+
+step vm::start(value msg) {
+    phase_ = phase::handle;
+    pending_.reset();
+    arm_budget(co_);
+    if (handle_ == LUA_NOREF) {
+        phase_ = phase::idle;
+        return step{};
+    }
+    incoming_ = &msg;
+    lua_pushcfunction(co_, &vm::handle_entry);
+    int nres = 0;
+    int status = lua_resume(co_, nullptr, 0, &nres);
+    incoming_ = nullptr;
+    return after_resume(status, nres);
+}
+
+step vm::resume(result<value> reply) {
+    reply_ = &reply;
+    int nres = 0;
+    int status = lua_resume(co_, nullptr, 0, &nres);
+    reply_ = nullptr;
+    return after_resume(status, nres);
+}
+
+step vm::after_resume(int status, int nres) {
+    if (status == LUA_YIELD) {
+        lua_pop(co_, nres);
+        if (pending_) {
+            step s;
+            s.what = step::kind::send;
+            s.request = std::move(*pending_);
+            pending_.reset();
+            return s;
+        }
+        phase_ = phase::idle;
+        return step{step::kind::failed, {}, {},
+                    "the handle script yielded outside ctx.send (coroutine.yield in the "
+                    "handler itself; yield only inside coroutines the script creates)",
+                    {}};
+    }
+    if (status != LUA_OK) return failure(co_, status);
+    phase_ = phase::idle;
+    if (mem_hit_ || budget_hit_) {
+        auto why = limit_reason({});
+        return step{step::kind::failed, {}, {}, why,
+                    why + " (the script caught the error; the actor fails anyway)"};
+    }
+    auto reply = to_value(co_, -1, "reply", 64);
+    lua_pop(co_, nres);
+    if (!reply) {
+        return step{step::kind::failed, {}, {},
+                    "the handle script returned a value that cannot be sent: " +
+                        reply.error().reason(),
+                    {}};
+    }
+    return step{step::kind::done, std::move(*reply), {}, {}, {}};
+}
+
+namespace {
+int traceback_of_thread(lua_State* L) {
+    auto* thread = static_cast<lua_State*>(lua_touserdata(L, 1));
+    const char* msg = lua_tostring(L, 2);
+    luaL_traceback(L, thread, msg, 0);
+    return 1;
+}
+}  // namespace
+
+step vm::failure(lua_State* thread, int status) {
+    phase_ = phase::idle;
+    step s;
+    s.what = step::kind::failed;
+    s.error = limit_reason(describe_error(thread, status));
+    // The failed coroutine's stack is intact: walk it for the traceback, in a protected
+    // call with room to allocate past a memory limit the script hit.
+    reporting_ = true;
+    lua_pushcfunction(L_, &traceback_of_thread);
+    lua_pushlightuserdata(L_, thread);
+    lua_pushlstring(L_, s.error.data(), s.error.size());
+    if (lua_pcall(L_, 2, 1, 0) == LUA_OK) {
+        s.traceback = lua_tostring(L_, -1);
+    } else {
+        s.traceback = s.error + " (no traceback: " + describe_error(L_, LUA_ERRRUN) + ")";
+    }
+    lua_pop(L_, 1);
+    reporting_ = false;
+    return s;
+}
+
+std::string vm::describe_error(lua_State* L, int status) const {
+    if (status == LUA_ERRMEM) return "not enough memory";
+    if (const char* msg = lua_tostring(L, -1)) return msg;
+    return std::string{"(error object is a "} + luaL_typename(L, -1) + " value)";
+}
+
+// --- reload --------------------------------------------------------------------------------
+
+namespace {
+struct reload_args {
+    vm* self;
+    const script* next;
+    result<void> outcome;
+};
+}  // namespace
+
+result<void> vm::reload(const script& next, reload_mode mode) {
+    // Load the new chunks under protection; the old ones stay if any fails to load.
+    struct call {
+        static int run(lua_State* L) {
+            auto* a = static_cast<reload_args*>(lua_touserdata(L, 1));
+            a->outcome = a->self->load_scripts(*a->next);
+            return 0;
+        }
+    };
+    int old_started = started_, old_handle = handle_, old_stopped = stopped_;
+    // Keep the old chunks alive until the new ones are in place and started has run.
+    started_ = handle_ = stopped_ = LUA_NOREF;
+    reload_args args{this, &next, {}};
+    lua_pushcfunction(L_, &call::run);
+    lua_pushlightuserdata(L_, &args);
+    if (lua_pcall(L_, 1, 0, 0) != LUA_OK) {
+        args.outcome = error{errc::invalid_argument, limit_reason(describe_error(L_, LUA_ERRRUN))};
+        lua_pop(L_, 1);
+    }
+    auto restore = [&] {
+        for (int* slot : {&started_, &handle_, &stopped_}) luaL_unref(L_, LUA_REGISTRYINDEX, *slot);
+        started_ = old_started;
+        handle_ = old_handle;
+        stopped_ = old_stopped;
+    };
+    if (!args.outcome) {
+        restore();
+        return args.outcome;
+    }
+    if (mode == reload_mode::fresh_state) {
+        // A new ctx.state; the old one comes back if the new started fails.
+        lua_rawgeti(L_, LUA_REGISTRYINDEX, ctx_ref_);
+        lua_getfield(L_, -1, "state");
+        int old_state = luaL_ref(L_, LUA_REGISTRYINDEX);
+        lua_newtable(L_);
+        lua_setfield(L_, -2, "state");
+        phase_ = phase::started;
+        auto failed = run_on_main(started_);
+        phase_ = phase::idle;
+        if (failed) {
+            lua_rawgeti(L_, LUA_REGISTRYINDEX, old_state);
+            lua_setfield(L_, -2, "state");
+            lua_pop(L_, 1);
+            luaL_unref(L_, LUA_REGISTRYINDEX, old_state);
+            restore();
+            return error{errc::start_failed, "the new started script failed: " + *failed};
+        }
+        lua_pop(L_, 1);
+        luaL_unref(L_, LUA_REGISTRYINDEX, old_state);
+    }
+    for (int r : {old_started, old_handle, old_stopped}) luaL_unref(L_, LUA_REGISTRYINDEX, r);
+    script_ = next;
+    return {};
+}
+
+// --- what ctx needs from the actor ---------------------------------------------------------
+
+address vm::self() const noexcept {
+    return owner_.addr();
+}
+
+node& vm::home() const noexcept {
+    return owner_.home();
+}
+
+std::optional<address> vm::recipient(std::string_view name) const {
+    for (const auto& [n, a] : script_.data().recipients)
+        if (n == name) return a;
+    return owner_.home().whereis(name);
+}
+
+std::optional<codec::endpoint> vm::endpoint_at(address a) const {
+    if (auto* reg = script_.data().registry) return reg->endpoint_at(a);
+    return std::nullopt;
+}
+
+void vm::tell(address to, value msg) {
+    owner_.tell(to, std::move(msg));
+}
+
+void vm::notify_later(value msg, duration delay) {
+    owner_.notify_later(delay, std::move(msg));
+}
+
+result<address> vm::spawn(const script& child, bool link, std::string name) {
+    spawn_options opts;
+    opts.link = link;
+    opts.name = std::move(name);
+    auto r = owner_.home().spawn_with<script_actor>(opts, child);
+    if (!r) return r.error();
+    return r->addr();
+}
+
+void vm::terminate() {
+    owner_.quit();
+}
+
+void vm::log(log_level level, std::string_view text) const {
+    auto lg = owner_.log();
+    switch (level) {
+        case log_level::trace: lg.trace("{}", text); break;
+        case log_level::debug: lg.debug("{}", text); break;
+        case log_level::info: lg.info("{}", text); break;
+        case log_level::warn: lg.warn("{}", text); break;
+        case log_level::error:
+        case log_level::off: lg.error("{}", text); break;
+    }
+}
+
+}  // namespace troupe::lua::internal

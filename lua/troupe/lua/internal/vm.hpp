@@ -1,0 +1,152 @@
+#pragma once
+// vm: one Lua state owned by one script_actor. It sets up the sandbox, counts memory and
+// instructions, and runs the three scripts.
+//
+// How a message runs (handle):
+//  1. start() resets the instruction budget and resumes the handler coroutine with a C entry
+//     function. The entry converts the message into Lua inside the coroutine (so that a
+//     memory error is a Lua error, never a panic), sets ctx.msg and calls the chunk.
+//  2. If the script calls ctx.send, the C function stores the request in `pending_send` and
+//     yields. start() returns step::send; the actor's C++ coroutine asks and co_awaits.
+//  3. resume() hands the reply (or the error) back through a light userdata; the yield's
+//     continuation turns it into the Lua result of ctx.send, or raises the error where
+//     ctx.send was called (so pcall catches it). Back to 2 until the chunk returns.
+//  4. The chunk's first result, converted to a value, is the reply (step::done). A Lua
+//     error, or a limit hit even if the script caught it with pcall, is step::failed.
+//
+// started and stopped run on the main thread under lua_pcall: they cannot wait (ctx.send
+// says so), so they need no coroutine.
+//
+// Every Lua call that may raise runs inside a protected call: the library is the C++ build
+// of Lua, whose errors are C++ exceptions, and an error outside protection would abort.
+//
+// Thread contract: only the owning actor uses a vm, one message at a time.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <troupe/codec/registry.hpp>
+#include <troupe/codec/value.hpp>
+#include <troupe/lua/script.hpp>
+#include <troupe/lua/script_actor.hpp>
+
+struct lua_State;
+
+namespace troupe::lua::internal {
+
+/// What ctx.send asked for, carried out by the actor's C++ coroutine.
+struct send_request {
+    address to;
+    std::optional<codec::endpoint> endpoint;  // a typed C++ actor, reached by type name
+    std::string type;
+    value msg;
+    duration timeout{};
+};
+
+/// Where a run of the handle script stands.
+struct step {
+    enum class kind : std::uint8_t { done, send, failed };
+    kind what = kind::done;
+    value reply;
+    send_request request;
+    std::string error;
+    std::string traceback;
+};
+
+/// Where the VM is: ctx.send may only wait in handle, on the handler coroutine.
+enum class phase : std::uint8_t { idle, started, handle, stopped };
+
+class vm {
+public:
+    /// Creates the VM, opens the sandbox, runs the set-up functions and loads the scripts.
+    /// Throws std::runtime_error with the reason (the spawn fails with it).
+    vm(script_actor& owner, const script& s);
+    ~vm();
+    vm(const vm&) = delete;
+    vm& operator=(const vm&) = delete;
+
+    /// The vm of a state (any of its threads).
+    static vm& of(lua_State* L) noexcept;
+
+    /// Runs started; throws std::runtime_error with "started:3: message" on failure, after
+    /// logging the traceback.
+    void run_started();
+    /// Runs stopped with ctx.reason; a failure is logged.
+    void run_stopped(const exit_reason& reason) noexcept;
+
+    step start(value msg);
+    step resume(result<value> reply);
+
+    /// Loads `next` in place of the current scripts (see reload_mode).
+    result<void> reload(const script& next, reload_mode mode);
+
+    std::size_t memory_used() const noexcept { return mem_used_; }
+
+    // --- for the ctx functions (ctx.cpp); they run inside the VM ------------------------
+    phase where() const noexcept { return phase_; }
+    lua_State* handler_thread() const noexcept { return co_; }
+    const script& current() const noexcept { return script_; }
+    void set_pending(send_request r) { pending_ = std::move(r); }
+    /// The reply ctx.send's continuation turns into its result (set during resume()).
+    result<value>* reply() const noexcept { return reply_; }
+    address self() const noexcept;
+    node& home() const noexcept;
+    /// A name given by builder::recipient, else a registered name.
+    std::optional<address> recipient(std::string_view name) const;
+    /// The endpoint of a typed actor exposed in the script's registry, if any.
+    std::optional<codec::endpoint> endpoint_at(address a) const;
+    void tell(address to, value msg);
+    void notify_later(value msg, duration delay);
+    result<address> spawn(const script& child, bool link, std::string name);
+    void terminate();
+    void log(log_level level, std::string_view text) const;
+
+private:
+    static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept;
+    static void count_hook(lua_State* L, struct lua_Debug* ar);
+    static int open(lua_State* L);
+    static int run_protected_script(lua_State* L);
+    static int handle_entry(lua_State* L);
+    static int handle_done(lua_State* L, int status, std::ptrdiff_t ctx);
+    static int capture_traceback(lua_State* L);
+
+    void arm_budget(lua_State* L) noexcept;
+    step after_resume(int status, int nres);
+    /// Runs a script on the main thread (started, stopped); the error text if it failed.
+    std::optional<std::string> run_on_main(int chunk);
+    step failure(lua_State* thread, int status);
+    std::string describe_error(lua_State* L, int status) const;
+    std::string limit_reason(std::string fallback) const;
+    result<void> load_scripts(const script& s);
+
+    script_actor& owner_;
+    script script_;
+    lua_State* L_ = nullptr;
+    lua_State* co_ = nullptr;  // the handler coroutine, reused while it finishes cleanly
+    int co_ref_ = -2;          // keeps co_ alive (LUA_NOREF)
+    int ctx_ref_ = -2;
+    int started_ = -2, handle_ = -2, stopped_ = -2;  // the compiled chunks
+    phase phase_ = phase::idle;
+    std::optional<send_request> pending_;
+    result<value>* reply_ = nullptr;  // the reply being handed to ctx.send's continuation
+    value* incoming_ = nullptr;       // the message being handed to handle_entry
+    std::string traceback_;
+    std::string stop_reason_;
+    // Limits.
+    std::size_t mem_used_ = 0;
+    std::size_t mem_limit_ = 0;
+    bool mem_hit_ = false;
+    struct denial {
+        void* ptr = nullptr;
+        std::size_t osize = 0, nsize = 0;
+        friend bool operator==(const denial&, const denial&) = default;
+    };
+    denial last_denial_;
+    bool reporting_ = false;  // lets an error report allocate past the limit
+    std::uint64_t instructions_used_ = 0;
+    bool budget_hit_ = false;
+};
+
+}  // namespace troupe::lua::internal
