@@ -1,3 +1,5 @@
+#include <simdjson.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include <lua.hpp>
-#include <simdjson.h>
 
 #include <troupe/lua/convert.hpp>
 
@@ -29,8 +30,8 @@ void push_array_metatable(lua_State* L) {
 bool is_identifier(std::string_view s) {
     if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
     for (char c : s) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_';
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         if (!ok) return false;
     }
     return true;
@@ -63,7 +64,8 @@ public:
 
     result<value> read(int index) {
         value out;
-        if (!convert(lua_absindex(L_, index), out)) return error{errc::bad_message, std::move(why_)};
+        if (!convert(lua_absindex(L_, index), out))
+            return error{errc::bad_message, std::move(why_)};
         return out;
     }
 
@@ -95,8 +97,12 @@ private:
 
     bool convert(int index, value& out) {
         switch (lua_type(L_, index)) {
-            case LUA_TNIL: out = value{}; return true;
-            case LUA_TBOOLEAN: out = value{lua_toboolean(L_, index) != 0}; return true;
+            case LUA_TNIL:
+                out = value{};
+                return true;
+            case LUA_TBOOLEAN:
+                out = value{lua_toboolean(L_, index) != 0};
+                return true;
             case LUA_TNUMBER:
                 if (lua_isinteger(L_, index)) {
                     out = value{static_cast<std::int64_t>(lua_tointeger(L_, index))};
@@ -115,7 +121,8 @@ private:
                 }
                 return true;
             }
-            case LUA_TTABLE: return table(index, out);
+            case LUA_TTABLE:
+                return table(index, out);
             default:
                 return fail(std::string{"a "} + lua_typename(L_, lua_type(L_, index)) +
                             " cannot be sent (only nil, booleans, numbers, strings and tables "
@@ -162,8 +169,9 @@ private:
             }
         }
         if (ints > 0 && strings > 0) {
-            return fail("the table mixes array items (keys 1..n) and string keys; send one or "
-                        "the other");
+            return fail(
+                "the table mixes array items (keys 1..n) and string keys; send one or "
+                "the other");
         }
         if (ints > 0 && static_cast<lua_Integer>(ints) != max_int) {
             return fail("the array has a gap: " + std::to_string(ints) + " items but the key " +
@@ -235,10 +243,18 @@ void mark_array(lua_State* L, int index) {
 void push(lua_State* L, const value& v) {
     luaL_checkstack(L, 3, "a message nested too deeply for the Lua stack");
     switch (v.type()) {
-        case value::kind::nil: lua_pushnil(L); return;
-        case value::kind::boolean: lua_pushboolean(L, v.as_bool()); return;
-        case value::kind::int64: lua_pushinteger(L, v.as_int64()); return;
-        case value::kind::float64: lua_pushnumber(L, v.as_double()); return;
+        case value::kind::nil:
+            lua_pushnil(L);
+            return;
+        case value::kind::boolean:
+            lua_pushboolean(L, v.as_bool());
+            return;
+        case value::kind::int64:
+            lua_pushinteger(L, v.as_int64());
+            return;
+        case value::kind::float64:
+            lua_pushnumber(L, v.as_double());
+            return;
         case value::kind::string: {
             const auto& s = v.as_string();
             lua_pushlstring(L, s.data(), s.size());
@@ -262,7 +278,8 @@ void push(lua_State* L, const value& v) {
         }
         case value::kind::map: {
             const auto& fields = v.as_map();
-            lua_createtable(L, 0, static_cast<int>(std::min<std::size_t>(fields.size(), INT32_MAX)));
+            lua_createtable(L, 0,
+                            static_cast<int>(std::min<std::size_t>(fields.size(), INT32_MAX)));
             for (const auto& [key, item] : fields) {
                 lua_pushlstring(L, key.data(), key.size());
                 push(L, item);

@@ -15,9 +15,8 @@ namespace {
 result<void> read_file(const std::filesystem::path& path, const char* which, source& into) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        return error{errc::invalid_argument, std::string{"cannot read the "} + which +
-                                                 " script " + path.string() + ": " +
-                                                 std::strerror(errno)};
+        return error{errc::invalid_argument, std::string{"cannot read the "} + which + " script " +
+                                                 path.string() + ": " + std::strerror(errno)};
     }
     std::ostringstream text;
     text << in.rdbuf();
@@ -34,7 +33,8 @@ result<void> check_syntax(const detail::script_data& d) {
     for (const source* s : {&d.started, &d.handle, &d.stopped}) {
         if (s->empty()) continue;
         std::string name = "=" + s->chunk_name;
-        if (luaL_loadbufferx(L.get(), s->code.data(), s->code.size(), name.c_str(), "t") != LUA_OK) {
+        if (luaL_loadbufferx(L.get(), s->code.data(), s->code.size(), name.c_str(), "t") !=
+            LUA_OK) {
             std::string why = lua_tostring(L.get(), -1);
             return error{errc::invalid_argument, why};
         }
@@ -45,13 +45,15 @@ result<void> check_syntax(const detail::script_data& d) {
 
 result<void> check_limits(const lua::limits& l) {
     if (l.memory == 0) {
-        return error{errc::invalid_argument, "limits::memory is 0; give the VM some bytes "
-                                             "(the default is 64 MiB)"};
+        return error{errc::invalid_argument,
+                     "limits::memory is 0; give the VM some bytes "
+                     "(the default is 64 MiB)"};
     }
     if (l.instructions == 0) {
-        return error{errc::invalid_argument, "limits::instructions is 0; allow some "
-                                             "instructions per message (the default is 100 "
-                                             "million)"};
+        return error{errc::invalid_argument,
+                     "limits::instructions is 0; allow some "
+                     "instructions per message (the default is 100 "
+                     "million)"};
     }
     return {};
 }

@@ -27,8 +27,10 @@ task<value> script_actor::handle(value msg) {
     internal::step s = vm_->start(std::move(msg));
     for (;;) {
         switch (s.what) {
-            case internal::step::kind::done: co_return std::move(s.reply);
-            case internal::step::kind::failed: fail(s.error, s.traceback);
+            case internal::step::kind::done:
+                co_return std::move(s.reply);
+            case internal::step::kind::failed:
+                fail(s.error, s.traceback);
             case internal::step::kind::send: {
                 auto& req = s.request;
                 auto asked = req.endpoint

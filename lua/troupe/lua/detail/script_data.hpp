@@ -22,9 +22,7 @@ struct script_data {
     codec::registry* registry = nullptr;
     duration send_timeout = std::chrono::seconds(5);
 
-    bool grants(library lib) const noexcept {
-        return (granted >> static_cast<unsigned>(lib)) & 1u;
-    }
+    bool grants(library lib) const noexcept { return (granted >> static_cast<unsigned>(lib)) & 1u; }
 };
 
 }  // namespace troupe::lua::detail

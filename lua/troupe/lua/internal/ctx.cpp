@@ -43,8 +43,9 @@ struct target {
 target resolve(lua_State* L, int index, const char* fn) {
     vm& v = vm::of(L);
     if (lua_type(L, index) != LUA_TSTRING) {
-        raise(L, std::string{fn} + ": the recipient must be a name or an address string such "
-                                   "as \"<fff8:3>\", got a " +
+        raise(L, std::string{fn} +
+                     ": the recipient must be a name or an address string such "
+                     "as \"<fff8:3>\", got a " +
                      luaL_typename(L, index));
     }
     auto text = string_at(L, index);
@@ -84,8 +85,9 @@ duration seconds_at(lua_State* L, int index, const char* fn, const char* what, b
     double s = lua_tonumber(L, index);
     constexpr double max_seconds = 366.0 * 24 * 3600;  // a year: far enough, and no overflow
     if (!std::isfinite(s) || s < 0 || (s == 0 && !allow_zero) || s > max_seconds) {
-        raise(L, std::string{fn} + ": " + what + " must be " + (allow_zero ? "between 0" : "above 0") +
-                     " and a year in seconds, got " + std::string{luaL_tolstring(L, index, nullptr)});
+        raise(L, std::string{fn} + ": " + what + " must be " +
+                     (allow_zero ? "between 0" : "above 0") + " and a year in seconds, got " +
+                     std::string{luaL_tolstring(L, index, nullptr)});
     }
     return std::chrono::duration_cast<duration>(std::chrono::duration<double>(s));
 }
@@ -99,8 +101,10 @@ std::string type_at(lua_State* L, int index, const target& t, const char* fn) {
     }
     if (lua_type(L, index) != LUA_TSTRING) {
         raise(L, std::string{fn} + ": " + t.label +
-                     " is a typed actor: name the message type, as in " + fn + "(to, \"Type\", "
-                     "msg) (it handles " + handled + ")");
+                     " is a typed actor: name the message type, as in " + fn +
+                     "(to, \"Type\", "
+                     "msg) (it handles " +
+                     handled + ")");
     }
     std::string type{string_at(L, index)};
     if (!t.endpoint->find(type)) {
@@ -126,17 +130,20 @@ int send_done(lua_State* L, int, lua_KContext) {
 int ctx_send(lua_State* L) {
     vm& v = vm::of(L);
     if (v.where() != phase::handle) {
-        raise(L, "ctx.send: only the handle script can wait for a reply (started and stopped "
-                 "cannot); use ctx.do_send there");
+        raise(L,
+              "ctx.send: only the handle script can wait for a reply (started and stopped "
+              "cannot); use ctx.do_send there");
     }
     if (L != v.handler_thread()) {
-        raise(L, "ctx.send: cannot wait inside a coroutine the script created; call it from "
-                 "the handler itself");
+        raise(L,
+              "ctx.send: cannot wait inside a coroutine the script created; call it from "
+              "the handler itself");
     }
     target t = resolve(L, 1, "ctx.send");
     if (t.to == v.self()) {
-        raise(L, "ctx.send: an actor cannot wait for its own reply (it handles one message at "
-                 "a time); use ctx.notify");
+        raise(L,
+              "ctx.send: an actor cannot wait for its own reply (it handles one message at "
+              "a time); use ctx.notify");
     }
     send_request req;
     int next = 2;
@@ -220,7 +227,8 @@ int ctx_spawn(lua_State* L) {
     bool link = true;
     if (lua_getfield(L, 1, "link") != LUA_TNIL) link = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    auto child = v.current().with_sources(std::move(started), std::move(handle), std::move(stopped));
+    auto child =
+        v.current().with_sources(std::move(started), std::move(handle), std::move(stopped));
     if (!child) raise(L, "ctx.spawn: " + child.error().reason());
     auto a = v.spawn(*child, link, std::move(name));
     if (!a) raise(L, "ctx.spawn: " + a.error().message());
@@ -262,16 +270,11 @@ int ctx_array(lua_State* L) {
 
 void open_ctx(lua_State* L) {
     static const luaL_Reg functions[] = {
-        {"send", ctx_send},
-        {"do_send", ctx_do_send},
-        {"notify", ctx_notify},
-        {"notify_later", ctx_notify_later},
-        {"terminate", ctx_terminate},
-        {"whereis", ctx_whereis},
-        {"spawn", ctx_spawn},
-        {"log", ctx_log},
-        {"array", ctx_array},
-        {nullptr, nullptr},
+        {"send", ctx_send},           {"do_send", ctx_do_send},
+        {"notify", ctx_notify},       {"notify_later", ctx_notify_later},
+        {"terminate", ctx_terminate}, {"whereis", ctx_whereis},
+        {"spawn", ctx_spawn},         {"log", ctx_log},
+        {"array", ctx_array},         {nullptr, nullptr},
     };
     luaL_newlib(L, functions);
     lua_newtable(L);

@@ -15,8 +15,9 @@ int text_only_load(lua_State* L) {
     if (n >= 3 && !lua_isnil(L, 3)) {
         const char* mode = luaL_checkstring(L, 3);
         if (std::string_view{mode}.find('b') != std::string_view::npos) {
-            return luaL_error(L, "load: binary chunks are not allowed in the sandbox (mode '%s'); "
-                                 "load source text",
+            return luaL_error(L,
+                              "load: binary chunks are not allowed in the sandbox (mode '%s'); "
+                              "load source text",
                               mode);
         }
     }

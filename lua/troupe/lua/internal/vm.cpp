@@ -60,8 +60,13 @@ void vm::count_hook(lua_State* L, lua_Debug*) {
     // From now on every instruction raises, so a script that catches the error with pcall
     // cannot keep running: the error reaches the top at its next instruction.
     lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "instruction limit exceeded: more than %I instructions in one run (limits::instructions)",
-               static_cast<lua_Integer>(budget));
+    luaL_where(L, 0);  // the running Lua function: the hook has no frame of its own
+    lua_pushfstring(L,
+                    "instruction limit exceeded: more than %I instructions in one run "
+                    "(limits::instructions)",
+                    static_cast<lua_Integer>(budget));
+    lua_concat(L, 2);
+    lua_error(L);
 }
 
 void vm::arm_budget(lua_State* L) noexcept {
@@ -282,7 +287,9 @@ step vm::after_resume(int status, int nres) {
             return s;
         }
         phase_ = phase::idle;
-        return step{step::kind::failed, {}, {},
+        return step{step::kind::failed,
+                    {},
+                    {},
                     "the handle script yielded outside ctx.send (coroutine.yield in the "
                     "handler itself; yield only inside coroutines the script creates)",
                     {}};
@@ -291,16 +298,21 @@ step vm::after_resume(int status, int nres) {
     phase_ = phase::idle;
     if (mem_hit_ || budget_hit_) {
         auto why = limit_reason({});
-        return step{step::kind::failed, {}, {}, why,
+        return step{step::kind::failed,
+                    {},
+                    {},
+                    why,
                     why + " (the script caught the error; the actor fails anyway)"};
     }
     auto reply = to_value(co_, -1, "reply", 64);
     lua_pop(co_, nres);
     if (!reply) {
-        return step{step::kind::failed, {}, {},
-                    "the handle script returned a value that cannot be sent: " +
-                        reply.error().reason(),
-                    {}};
+        return step{
+            step::kind::failed,
+            {},
+            {},
+            "the handle script returned a value that cannot be sent: " + reply.error().reason(),
+            {}};
     }
     return step{step::kind::done, std::move(*reply), {}, {}, {}};
 }
@@ -451,12 +463,22 @@ void vm::terminate() {
 void vm::log(log_level level, std::string_view text) const {
     auto lg = owner_.log();
     switch (level) {
-        case log_level::trace: lg.trace("{}", text); break;
-        case log_level::debug: lg.debug("{}", text); break;
-        case log_level::info: lg.info("{}", text); break;
-        case log_level::warn: lg.warn("{}", text); break;
+        case log_level::trace:
+            lg.trace("{}", text);
+            break;
+        case log_level::debug:
+            lg.debug("{}", text);
+            break;
+        case log_level::info:
+            lg.info("{}", text);
+            break;
+        case log_level::warn:
+            lg.warn("{}", text);
+            break;
         case log_level::error:
-        case log_level::off: lg.error("{}", text); break;
+        case log_level::off:
+            lg.error("{}", text);
+            break;
     }
 }
 
