@@ -39,15 +39,16 @@ bench: deps
 	cmake --build --preset release -j$(NPROC)
 	scripts/bench.py
 
-# sanitize: build and run the core and codec unit tests (ctest labels `core`, `codec`)
+# sanitize: build and run the core, codec and lua unit tests (ctest labels `core`, `codec`,
+# `lua`)
 # under ASan+UBSan, then under TSan.
 sanitize: deps
 	@for p in asan-ubsan tsan; do \
 	  echo "== sanitize: $$p"; \
 	  cmake --preset $$p >/dev/null; \
 	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests troupe_codec_tests \
-	    troupe_codec_fuzz_corpus; \
-	  ctest --preset $$p -L 'core|codec'; \
+	    troupe_codec_fuzz_corpus troupe_lua_tests; \
+	  ctest --preset $$p -L 'core|codec|lua'; \
 	done
 
 # fuzz: build the codec's libFuzzer targets with clang 16 under ASan+UBSan (build/fuzz) and

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include <troupe/codec/json.hpp>
+#include <troupe/lua/script_actor.hpp>
 #include <troupe/troupe.hpp>
 
 struct add {
@@ -19,6 +20,9 @@ int main() {
     auto r = a.ask(add{20, 22}, std::chrono::seconds(5)).get();
     auto text = troupe::codec::json::encode(add{20, 22}).value();
     auto back = troupe::codec::json::decode<add>(text).value();
-    std::printf("consumer: %d, %s\n", r.value(), text.c_str());
-    return r.value() == 42 && back.a == 20 && back.b == 22 ? 0 : 1;
+    auto script = troupe::lua::builder{}.on_handle("return ctx.msg * 2").build().value();
+    auto doubler = node.spawn<troupe::lua::script_actor>(script).value();
+    auto twice = doubler.ask(troupe::value{21}, std::chrono::seconds(5)).get().value();
+    std::printf("consumer: %d, %s, lua %s\n", r.value(), text.c_str(), twice.to_string().c_str());
+    return r.value() == 42 && back.a == 20 && back.b == 22 && twice == troupe::value{42} ? 0 : 1;
 }
