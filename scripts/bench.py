@@ -37,6 +37,7 @@ class Metric:
     unit: str  # how to print it ("M ..." divides by a million, "k ..." by a thousand)
     higher_is_better: bool
     goal: str
+    on_raw: bool = True  # the raw floor's line has this field too
 
 
 @dataclass
@@ -46,6 +47,9 @@ class Workload:
     quick: list  # BENCH_QUICK arguments
     metrics: list  # the first is the result field, the last on the line
     raw: bool = False  # has a raw floor
+    program: str = ""  # troupe's program, if not core_<name>
+    runtimes: tuple = ()  # the runtimes that have it (empty: all)
+    raw_in_program: bool = False  # troupe's program prints the floor's line too
 
 
 WORKLOADS = [
@@ -68,6 +72,13 @@ WORKLOADS = [
              [Metric("restarts_per_s", "k restarts/s", True, ">= 200")]),
     Workload("monitor", ["200000"], ["20000"],
              [Metric("downs_per_s", "M downs/s", True, ">= 2")]),
+    # A Lua actor running `return ctx.msg + 1`; its floor is the same chunk on a bare
+    # lua_State, printed by the same program on a second line.
+    Workload("lua_handle", ["500000"], ["50000"],
+             [Metric("msgs_per_s", "M msg/s", True, "–"),
+              Metric("ask_median_us", "µs ask (median)", False, "–", on_raw=False),
+              Metric("send_rtt_us", "µs ctx.send", False, "–", on_raw=False)],
+             raw=True, program="lua_handle", runtimes=("troupe", "raw"), raw_in_program=True),
 ]
 RUNTIMES = ["troupe", "caf", "erlang", "raw"]
 TIMEOUT_S = 300
@@ -89,10 +100,11 @@ class Cell:
         return [r for r in self.runs if not r.error]
 
 
-def command(build, runtime, workload, args, workers):
+def command(build, runtime, w, args, workers):
     extra = [f"workers={workers}"] if workers else []
-    if runtime == "troupe":
-        return [os.path.join(build, "bench", f"core_{workload}")] + args + extra
+    workload = w.name
+    if runtime == "troupe" or (runtime == "raw" and w.raw_in_program):
+        return [os.path.join(build, "bench", w.program or f"core_{workload}")] + args + extra
     if runtime == "caf":
         return [os.path.join(build, "bench", "peers", "caf", f"caf_{workload}")] + args + extra
     if runtime == "raw":
@@ -100,8 +112,11 @@ def command(build, runtime, workload, args, workers):
     return [os.path.join(ROOT, "bench", "peers", "erlang", "run.sh"), workload] + args + extra
 
 
-def run_once(cmd, runtime, workload, metrics, env):
-    """Runs cmd under /usr/bin/time; returns a Run with the line's fields and peak RSS."""
+def run_once(cmd, runtime, workload, metrics, env, lines_expected=1):
+    """Runs cmd under /usr/bin/time; returns a Run with the line's fields and peak RSS.
+    A program that prints its floor's line too (lines_expected=2) is read for runtime's."""
+    if runtime == "raw":
+        metrics = [m for m in metrics if m.on_raw]
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         try:
             p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd, env=env,
@@ -113,13 +128,14 @@ def run_once(cmd, runtime, workload, metrics, env):
         return Run(error=f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
     lines = p.stdout.strip().splitlines()
     pattern = rf"^{runtime} {workload}( [a-z_]+=[0-9.e+-]+)* {metrics[0].key}=[0-9.e+-]+$"
-    if len(lines) != 1 or not re.match(pattern, lines[0]):
+    mine = [line for line in lines if line.startswith(f"{runtime} {workload} ")]
+    if len(lines) != lines_expected or len(mine) != 1 or not re.match(pattern, mine[0]):
         return Run(error=f"malformed output: {p.stdout.strip()[:300]!r}")
-    fields = dict(kv.split("=", 1) for kv in lines[0].split()[2:])
+    fields = dict(kv.split("=", 1) for kv in mine[0].split()[2:])
     if any(m.key not in fields for m in metrics):
-        return Run(error=f"a field of {[m.key for m in metrics]} is missing: {lines[0]!r}")
+        return Run(error=f"a field of {[m.key for m in metrics]} is missing: {mine[0]!r}")
     return Run(fields={k: float(v) for k, v in fields.items()},
-               rss_kb=int(rss[-1]) if rss else 0, line=lines[0])
+               rss_kb=int(rss[-1]) if rss else 0, line=mine[0])
 
 
 def scaled(m, v):
@@ -173,9 +189,9 @@ def main():
     plan = []
     for w in workloads:
         for rt in runtimes:
-            if rt == "raw" and not w.raw:
+            if (rt == "raw" and not w.raw) or (w.runtimes and rt not in w.runtimes):
                 continue
-            cmd = command(build, rt, w.name, w.quick if quick else w.full, workers)
+            cmd = command(build, rt, w, w.quick if quick else w.full, workers)
             if rt != "erlang" and not os.access(cmd[0], os.X_OK):
                 sys.exit(f"bench: {cmd[0]} is not built; run `make bench` (it builds everything)")
             cells[(w.name, rt)] = Cell()
@@ -184,20 +200,22 @@ def main():
     # The build compiles the Erlang peer there; run.sh would otherwise compile it first.
     env = dict(os.environ, TROUPE_ERL_BUILD_DIR=os.path.join(build, "bench", "peers", "erlang"))
     if "erlang" in runtimes:  # started once outside the timed runs: it compiles if needed
-        warm = command(build, "erlang", "pingpong", ["10"], workers)
+        warm = command(build, "erlang", WORKLOADS[0], ["10"], workers)  # pingpong
         if subprocess.run(warm, capture_output=True, env=env).returncode != 0:
             sys.exit("bench: the Erlang peer does not run: try bench/peers/erlang/run.sh pingpong 10")
 
     started = time.time()
     for i in range(runs):
         for w, rt, cmd in plan:
-            r = run_once(cmd, rt, w.name, w.metrics, env)
+            r = run_once(cmd, rt, w.name, w.metrics, env, 2 if w.raw_in_program else 1)
             cells[(w.name, rt)].runs.append(r)
             print(r.line or f"# {rt} {w.name} FAILED: {r.error}", flush=True)
     elapsed = time.time() - started
 
     def median(w, m, rt):
         c = cells.get((w.name, rt))
+        if rt == "raw" and not m.on_raw:
+            return None
         return statistics.median(r.fields[m.key] for r in c.ok()) if c and c.ok() else None
 
     print()
@@ -216,7 +234,7 @@ def main():
             row = [w.name, " ".join(w.quick if quick else w.full), m.unit, m.goal]
             for rt in cols:
                 c = cells.get((w.name, rt))
-                if c is None:
+                if c is None or (rt == "raw" and not m.on_raw):
                     row.append("–")
                     continue
                 ok = c.ok()
