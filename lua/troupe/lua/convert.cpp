@@ -27,8 +27,9 @@ void push_array_metatable(lua_State* L) {
     lua_rawsetp(L, LUA_REGISTRYINDEX, &array_key);
 }
 
+/// A key written as ".key" in a path: a short identifier. Others are ["..."], shortened.
 bool is_identifier(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+    if (s.empty() || s.size() > 64 || (s[0] >= '0' && s[0] <= '9')) return false;
     for (char c : s) {
         bool ok =
             (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -55,12 +56,28 @@ std::string number_text(lua_State* L, int index) {
     return ec == std::errc{} ? std::string{buf, end} : std::string{"a float"};
 }
 
+/// What a converted value may take at least, and at most this many times the Lua heap
+/// (a tree of tables converts to a few times its size in Lua; more means sharing).
+constexpr std::size_t kMinOutput = std::size_t{64} << 20;
+constexpr std::size_t kHeapFactor = 8;
+
+/// The bytes a conversion of L's values may produce: a table referenced many times (t =
+/// {t, t} nested 60 deep) or one big string in many slots would otherwise expand without
+/// end, in C++ code outside the instruction and memory limits. Whole MiB.
+std::size_t output_budget(lua_State* L) {
+    int kib = lua_gc(L, LUA_GCCOUNT);  // -1 while a finalizer runs: use the floor
+    std::size_t heap = kib > 0 ? static_cast<std::size_t>(kib) << 10 : 0;
+    std::size_t budget = std::max(kMinOutput, heap * kHeapFactor);
+    constexpr std::size_t mib = std::size_t{1} << 20;
+    return (budget + mib - 1) / mib * mib;
+}
+
 /// Lua -> value. Never raises: only non-raising API calls (no metamethods, no allocation
 /// in the Lua heap).
 class reader {
 public:
     reader(lua_State* L, std::string_view root, std::size_t max_depth)
-        : L_(L), root_(root), max_depth_(max_depth) {}
+        : L_(L), root_(root), max_depth_(max_depth), budget_(output_budget(L)), left_(budget_) {}
 
     result<value> read(int index) {
         value out;
@@ -80,22 +97,38 @@ private:
         return false;
     }
 
+    /// Counts `n` bytes of output against the budget.
+    bool charge(std::size_t n) {
+        if (n <= left_) {
+            left_ -= n;
+            return true;
+        }
+        return fail("the value is too large to send: more than " + std::to_string(budget_ >> 20) +
+                    " MiB once converted (a table or string that appears several times counts "
+                    "each time)");
+    }
+
     std::string path() const {
         std::string p{root_};
         for (const auto& s : path_) {
             if (s.key.data() == nullptr) {
-                p += "[" + std::to_string(s.index) + "]";
+                p += '[';
+                p += std::to_string(s.index);
+                p += ']';
             } else if (is_identifier(s.key)) {
                 p += ".";
                 p += s.key;
             } else {
-                p += "[\"" + printable(s.key) + "\"]";
+                p += "[\"";
+                p += printable(s.key);
+                p += "\"]";
             }
         }
         return p;
     }
 
     bool convert(int index, value& out) {
+        if (!charge(sizeof(value))) return false;
         switch (lua_type(L_, index)) {
             case LUA_TNIL:
                 out = value{};
@@ -113,6 +146,7 @@ private:
             case LUA_TSTRING: {
                 std::size_t len = 0;
                 const char* s = lua_tolstring(L_, index, &len);
+                if (!charge(len)) return false;
                 if (simdjson::validate_utf8(s, len)) {
                     out = value{std::string{s, len}};
                 } else {
@@ -160,10 +194,11 @@ private:
             } else if (kt == LUA_TSTRING) {
                 ++strings;
             } else {
-                std::string key = kt == LUA_TNUMBER ? number_text(L_, -1)
-                                                    : std::string{"a "} + lua_typename(L_, kt);
+                std::string key = kt == LUA_TNUMBER
+                                      ? "the key " + number_text(L_, -1)
+                                      : std::string{"a "} + lua_typename(L_, kt) + " key";
                 lua_pop(L_, 1);
-                return fail("the key " + key +
+                return fail(key +
                             " cannot be sent: a table is an array (keys 1..n) or a map "
                             "(string keys)");
             }
@@ -211,7 +246,7 @@ private:
             const char* k = lua_tolstring(L_, -2, &len);  // a string: no conversion in place
             path_.push_back(segment{{k, len}, 0});
             value v;
-            bool ok = convert(lua_gettop(L_), v);
+            bool ok = charge(sizeof(std::string) + len) && convert(lua_gettop(L_), v);
             path_.pop_back();
             lua_pop(L_, 1);
             if (!ok) {
@@ -227,6 +262,8 @@ private:
     lua_State* L_;
     std::string_view root_;
     std::size_t max_depth_;
+    std::size_t budget_;
+    std::size_t left_;               // of budget_
     std::vector<const void*> open_;  // the tables on the current path
     std::vector<segment> path_;
     std::string why_;

@@ -32,7 +32,7 @@ result<void> check_syntax(const detail::script_data& d) {
     if (!L) return error{errc::invalid_argument, "cannot create a Lua state to check the scripts"};
     for (const source* s : {&d.started, &d.handle, &d.stopped}) {
         if (s->empty()) continue;
-        std::string name = "=" + s->chunk_name;
+        std::string name = "@" + s->chunk_name;  // as vm.cpp loads it: long paths keep their end
         if (luaL_loadbufferx(L.get(), s->code.data(), s->code.size(), name.c_str(), "t") !=
             LUA_OK) {
             std::string why = lua_tostring(L.get(), -1);

@@ -12,6 +12,9 @@ script_actor::~script_actor() = default;
 void script_actor::on_start() {
     vm_ = std::make_unique<internal::vm>(*this, script_);
     vm_->run_started();
+    // quit() takes effect after a handled message; from the start hook there is none, so
+    // ctx.terminate() in started asks for a stop that the actor handles once it runs.
+    if (vm_->terminate_requested()) home().stop(addr());
 }
 
 void script_actor::on_stopped(const exit_reason& reason) {
@@ -47,7 +50,7 @@ task<value> script_actor::handle(value msg) {
 deferred<void> script_actor::handle(reload r) {
     auto reply = reply_later<void>();
     if (auto done = vm_->reload(r.next, r.mode); done) {
-        script_ = r.next;
+        script_ = vm_->current();
         reply.send();
     } else {
         reply.fail(done.error());

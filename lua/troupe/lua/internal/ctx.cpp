@@ -63,7 +63,10 @@ target resolve(lua_State* L, int index, const char* fn) {
                          "that name)");
         }
         t.to = *a;
-        t.label = "\"" + std::string{text} + "\" (" + a->to_string() + ")";
+        // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) about
+        // "\"" + std::string here.
+        t.label.reserve(text.size() + 16);
+        t.label.append(1, '"').append(text).append("\" (").append(a->to_string()).append(1, ')');
     }
     t.endpoint = v.endpoint_at(t.to);
     return t;
@@ -114,6 +117,19 @@ std::string type_at(lua_State* L, int index, const target& t, const char* fn) {
     return type;
 }
 
+/// True when the call looks typed, (to, "Type", msg, ...), but `t` has no endpoint: the
+/// recipient is gone (a typed actor that exited is no longer in the registry), or it is an
+/// untyped actor. Raises for a live untyped recipient, since the type name would otherwise
+/// be sent as the message; returns true for a gone one.
+bool typed_call_to_untyped(lua_State* L, const target& t, const char* fn, const char* usage) {
+    if (t.endpoint || lua_type(L, 2) != LUA_TSTRING || lua_type(L, 3) != LUA_TTABLE) return false;
+    if (!vm::of(L).home().is_alive(t.to)) return true;
+    raise(L, std::string{fn} + ": " + t.label +
+                 " is not a typed actor (none exposed in the script's registry at that "
+                 "address): call " +
+                 usage);
+}
+
 // --- the functions ---------------------------------------------------------------------------
 
 int send_done(lua_State* L, int, lua_KContext) {
@@ -140,6 +156,11 @@ int ctx_send(lua_State* L) {
               "the handler itself");
     }
     target t = resolve(L, 1, "ctx.send");
+    if (typed_call_to_untyped(L, t, "ctx.send", "ctx.send(to, msg [, seconds])")) {
+        // The same error an ask to a missing actor gives, not a complaint about the time-out.
+        raise(L, "ctx.send: " +
+                     error{errc::no_such_actor, "no actor at " + t.to.to_string()}.message());
+    }
     if (t.to == v.self()) {
         raise(L,
               "ctx.send: an actor cannot wait for its own reply (it handles one message at "
@@ -160,6 +181,11 @@ int ctx_send(lua_State* L) {
 int ctx_do_send(lua_State* L) {
     vm& v = vm::of(L);
     target t = resolve(L, 1, "ctx.do_send");
+    if (typed_call_to_untyped(L, t, "ctx.do_send", "ctx.do_send(to, msg)")) {
+        // A typed actor that has exited: a dead letter, as for any tell.
+        v.tell(t.to, message_at(L, 3, "ctx.do_send"));
+        return 0;
+    }
     if (t.endpoint) {
         auto type = type_at(L, 2, t, "ctx.do_send");
         auto msg = message_at(L, 3, "ctx.do_send");

@@ -1,4 +1,5 @@
 #include <string>
+#include <string_view>
 
 #include <lua.hpp>
 
@@ -9,17 +10,28 @@ namespace troupe::lua::internal {
 
 namespace {
 
-/// load() with mode forced to "t"; the original load is upvalue 1.
+/// load() failing as load does: nil and the message.
+int refuse_binary(lua_State* L) {
+    luaL_pushfail(L);
+    lua_pushliteral(L,
+                    "load: binary chunks are not allowed in the sandbox (they bypass Lua's "
+                    "checks); load source text");
+    return 2;
+}
+
+/// load() with mode forced to "t"; the original load is upvalue 1. A binary chunk, or a
+/// mode that asks for one ("b", "bt"), fails as any load does: nil and a message.
 int text_only_load(lua_State* L) {
     int n = lua_gettop(L);
     if (n >= 3 && !lua_isnil(L, 3)) {
         const char* mode = luaL_checkstring(L, 3);
-        if (std::string_view{mode}.find('b') != std::string_view::npos) {
-            return luaL_error(L,
-                              "load: binary chunks are not allowed in the sandbox (mode '%s'); "
-                              "load source text",
-                              mode);
-        }
+        if (std::string_view{mode}.find('b') != std::string_view::npos) return refuse_binary(L);
+    }
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        std::size_t len = 0;
+        const char* chunk = lua_tolstring(L, 1, &len);
+        constexpr std::string_view signature{LUA_SIGNATURE};
+        if (std::string_view{chunk, len}.starts_with(signature)) return refuse_binary(L);
     }
     bool has_env = n >= 4;  // load uses env only if the argument is present
     lua_settop(L, 4);
@@ -30,6 +42,91 @@ int text_only_load(lua_State* L) {
     if (has_env) lua_pushvalue(L, 4);
     lua_call(L, has_env ? 4 : 3, LUA_MULTRET);
     return lua_gettop(L) - 4;
+}
+
+/// loadfile() with mode forced to "t" (granted with io); the original is upvalue 1.
+int text_only_loadfile(lua_State* L) {
+    int n = lua_gettop(L);
+    if (n >= 2 && !lua_isnil(L, 2)) {
+        const char* mode = luaL_checkstring(L, 2);
+        if (std::string_view{mode}.find('b') != std::string_view::npos) return refuse_binary(L);
+    }
+    bool has_env = n >= 3;
+    lua_settop(L, 3);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushliteral(L, "t");
+    if (has_env) lua_pushvalue(L, 3);
+    lua_call(L, has_env ? 3 : 2, LUA_MULTRET);
+    return lua_gettop(L) - 3;
+}
+
+int dofile_done(lua_State* L, int, lua_KContext) {
+    return lua_gettop(L) - 1;
+}
+
+/// dofile() of source text only (granted with io).
+int text_only_dofile(lua_State* L) {
+    const char* name = luaL_optstring(L, 1, nullptr);
+    lua_settop(L, 1);
+    if (luaL_loadfilex(L, name, "t") != LUA_OK) return lua_error(L);
+    lua_callk(L, 0, LUA_MULTRET, 0, &dofile_done);
+    return dofile_done(L, LUA_OK, 0);
+}
+
+// --- what runs outside the instruction limit --------------------------------------------
+// Lua runs two kinds of script code with hooks off, where the count hook (vm.cpp) cannot
+// stop a loop: a message handler called for an error the hook itself raised (the budget
+// error; Lua calls the handler from inside the hook), and __gc finalizers. So xpcall skips
+// the script's handler for that error, and setmetatable refuses __gc.
+
+/// xpcall's message handler, around the script's (upvalue 1).
+int guarded_handler(lua_State* L) {
+    // Once the budget is spent the count hook fires at every instruction (count 1): this
+    // error came from the hook, and the script's handler would run unhooked. Pass the
+    // error on unchanged; the run fails anyway.
+    if (lua_gethook(L) != nullptr && (lua_gethookmask(L) & LUA_MASKCOUNT) != 0 &&
+        lua_gethookcount(L) == 1) {
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+int xpcall_done(lua_State* L, int, lua_KContext) {
+    return lua_gettop(L);
+}
+
+/// xpcall(f, msgh, ...) with msgh guarded; the original xpcall is upvalue 1.
+int guarded_xpcall(lua_State* L) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, &guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, &xpcall_done);
+    return xpcall_done(L, LUA_OK, 0);
+}
+
+/// setmetatable without finalizers; the original is upvalue 1.
+int no_gc_setmetatable(lua_State* L) {
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) {
+            return luaL_error(L,
+                              "setmetatable: __gc is not allowed in the sandbox (a finalizer "
+                              "runs outside the instruction limit)");
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
 }
 
 /// print(...) into the actor's log, at info level, tab-separated as Lua's print.
@@ -68,16 +165,28 @@ void open_sandbox(lua_State* L, const detail::script_data& settings) {
     if (settings.grants(library::debug)) require(L, LUA_DBLIBNAME, luaopen_debug);
     if (settings.grants(library::package)) require(L, LUA_LOADLIBNAME, luaopen_package);
 
-    // dofile and loadfile read files: only with io.
-    if (!settings.grants(library::io)) {
-        lua_pushnil(L);
-        lua_setglobal(L, "dofile");
+    // dofile and loadfile read files: only with io, and only source text (a binary chunk
+    // written with io.open would bypass Lua's checks as much as one given to load).
+    if (settings.grants(library::io)) {
+        lua_getglobal(L, "loadfile");
+        lua_pushcclosure(L, &text_only_loadfile, 1);
+        lua_setglobal(L, "loadfile");
+        lua_pushcfunction(L, &text_only_dofile);
+    } else {
         lua_pushnil(L);
         lua_setglobal(L, "loadfile");
+        lua_pushnil(L);
     }
+    lua_setglobal(L, "dofile");
     lua_getglobal(L, "load");
     lua_pushcclosure(L, &text_only_load, 1);
     lua_setglobal(L, "load");
+    lua_getglobal(L, "xpcall");
+    lua_pushcclosure(L, &guarded_xpcall, 1);
+    lua_setglobal(L, "xpcall");
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, &no_gc_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
     lua_pushcfunction(L, &log_print);
     lua_setglobal(L, "print");
 }

@@ -38,15 +38,23 @@ void* vm::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
     }
     std::size_t limit = v.mem_limit_ + (v.reporting_ ? kReportHeadroom : 0);
     if (nsize > old && v.mem_used_ - old + nsize > limit) {
-        // Lua collects garbage and retries the same request once before it raises; the
-        // limit is hit only if the retry is refused too (a script may catch the error
-        // with pcall, so it is remembered here, not read from the error).
-        if (v.last_denial_ == denial{ptr, osize, nsize}) v.mem_hit_ = true;
-        v.last_denial_ = denial{ptr, osize, nsize};
+        // A refusal is a limit hit (a script may catch the error with pcall, so it is
+        // remembered here, not read from the error), except when Lua collects garbage and
+        // retries the same request, and the retry succeeds. String buffers (string.rep,
+        // table.concat) call the allocator directly and never retry.
+        denial d{ptr, osize, nsize};
+        if (!(v.last_denial_ == d)) {
+            ++v.refusals_;
+            v.last_denial_ = d;
+        }
         return nullptr;
     }
     void* p = std::realloc(ptr, nsize);
     if (!p) return nullptr;
+    if (v.refusals_ > 0 && v.last_denial_ == denial{ptr, osize, nsize}) {
+        --v.refusals_;  // the retry after a collection: that refusal did no harm
+        v.last_denial_ = denial{};
+    }
     v.mem_used_ = v.mem_used_ - old + nsize;
     return p;
 }
@@ -76,7 +84,7 @@ void vm::arm_budget(lua_State* L) noexcept {
 }
 
 std::string vm::limit_reason(std::string fallback) const {
-    if (mem_hit_) {
+    if (mem_hit()) {
         return "memory limit exceeded: the script needed more than " + mib(mem_limit_) +
                " (limits::memory)";
     }
@@ -144,7 +152,9 @@ result<void> vm::load_scripts(const script& s) {
     int refs[3] = {LUA_NOREF, LUA_NOREF, LUA_NOREF};
     for (int i = 0; i < 3; ++i) {
         if (sources[i]->empty()) continue;
-        std::string name = "=" + sources[i]->chunk_name;
+        // "@": Lua shortens a long name from the front ("...scripts/handle.lua:3:"), so
+        // that a deep file path keeps its file name; "=" would cut the end off.
+        std::string name = "@" + sources[i]->chunk_name;
         if (luaL_loadbufferx(L_, sources[i]->code.data(), sources[i]->code.size(), name.c_str(),
                              "t") != LUA_OK) {
             std::string why = lua_tostring(L_, -1);
@@ -202,7 +212,7 @@ std::optional<std::string> vm::run_on_main(int chunk) {
         failed = limit_reason(describe_error(L_, status));
         lua_pop(L_, 1);
         if (traceback_.empty()) traceback_ = *failed;
-    } else if (mem_hit_ || budget_hit_) {
+    } else if (mem_hit() || budget_hit_) {
         failed = limit_reason({});
         traceback_ = *failed + " (the script caught the error; the actor fails anyway)";
     }
@@ -225,7 +235,7 @@ void vm::run_stopped(const exit_reason& reason) noexcept {
         phase_ = phase::stopped;
         stop_reason_ = reason.to_string();
         // A script that failed on a limit still gets a clean budget to say goodbye.
-        mem_hit_ = false;
+        refusals_ = 0;
         if (auto failed = run_on_main(stopped_)) {
             owner_.log().error("the stopped script failed: {}", traceback_);
         }
@@ -296,7 +306,7 @@ step vm::after_resume(int status, int nres) {
     }
     if (status != LUA_OK) return failure(co_, status);
     phase_ = phase::idle;
-    if (mem_hit_ || budget_hit_) {
+    if (mem_hit() || budget_hit_) {
         auto why = limit_reason({});
         return step{step::kind::failed,
                     {},
@@ -349,7 +359,15 @@ step vm::failure(lua_State* thread, int status) {
 
 std::string vm::describe_error(lua_State* L, int status) const {
     if (status == LUA_ERRMEM) return "not enough memory";
-    if (const char* msg = lua_tostring(L, -1)) return msg;
+    // Nothing here may allocate in the Lua heap: this runs outside protection.
+    if (lua_type(L, -1) == LUA_TSTRING) return lua_tostring(L, -1);
+    // error(42) reads "42", as Lua prints it; error({code = 7}) shows the table as a value.
+    int type = lua_type(L, -1);
+    if (type == LUA_TNUMBER || type == LUA_TTABLE) {
+        if (auto v = to_value(L, -1, "error", 8)) {
+            return type == LUA_TNUMBER ? v->to_string() : "error object " + v->to_string();
+        }
+    }
     return std::string{"(error object is a "} + luaL_typename(L, -1) + " value)";
 }
 
@@ -363,7 +381,12 @@ struct reload_args {
 };
 }  // namespace
 
-result<void> vm::reload(const script& next, reload_mode mode) {
+result<void> vm::reload(const script& given, reload_mode mode) {
+    // Only the three scripts change: the limits, libraries, set-up, recipients, registry
+    // and send time-out stay the running actor's, whatever `given` was built with.
+    auto merged = script_.with_sources(given.started(), given.handle(), given.stopped());
+    if (!merged) return merged.error();
+    const script& next = *merged;
     // Load the new chunks under protection; the old ones stay if any fails to load.
     struct call {
         static int run(lua_State* L) {
@@ -450,6 +473,9 @@ void vm::notify_later(value msg, duration delay) {
 result<address> vm::spawn(const script& child, bool link, std::string name) {
     spawn_options opts;
     opts.link = link;
+    // A named child is registered under its name (so scripts reach it with ctx.send(name)
+    // and ctx.whereis(name)); the name also labels its log lines.
+    opts.register_as = name;
     opts.name = std::move(name);
     auto r = owner_.home().spawn_with<script_actor>(opts, child);
     if (!r) return r.error();
@@ -457,6 +483,7 @@ result<address> vm::spawn(const script& child, bool link, std::string name) {
 }
 
 void vm::terminate() {
+    terminate_requested_ = true;
     owner_.quit();
 }
 

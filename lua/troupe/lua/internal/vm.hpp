@@ -79,7 +79,8 @@ public:
     step start(value msg);
     step resume(result<value> reply);
 
-    /// Loads `next` in place of the current scripts (see reload_mode).
+    /// Loads the three scripts of `next` in place of the current ones (see reload_mode);
+    /// the other settings (limits, recipients, registry...) stay the actor's.
     result<void> reload(const script& next, reload_mode mode);
 
     std::size_t memory_used() const noexcept { return mem_used_; }
@@ -101,6 +102,8 @@ public:
     void notify_later(value msg, duration delay);
     result<address> spawn(const script& child, bool link, std::string name);
     void terminate();
+    /// True once the script called ctx.terminate().
+    bool terminate_requested() const noexcept { return terminate_requested_; }
     void log(log_level level, std::string_view text) const;
 
 private:
@@ -137,7 +140,9 @@ private:
     // Limits.
     std::size_t mem_used_ = 0;
     std::size_t mem_limit_ = 0;
-    bool mem_hit_ = false;
+    // Refused allocations not made good by Lua's retry: any left means the limit was hit.
+    std::size_t refusals_ = 0;
+    bool mem_hit() const noexcept { return refusals_ > 0; }
     struct denial {
         void* ptr = nullptr;
         std::size_t osize = 0, nsize = 0;
@@ -147,6 +152,7 @@ private:
     bool reporting_ = false;  // lets an error report allocate past the limit
     std::uint64_t instructions_used_ = 0;
     bool budget_hit_ = false;
+    bool terminate_requested_ = false;
 };
 
 }  // namespace troupe::lua::internal

@@ -1,0 +1,3 @@
+-- errors_test: a started script that fails on line 3.
+ctx.state.ready = false
+error('cannot start: no config')
