@@ -328,7 +328,19 @@ void push(lua_State* L, const value& v) {
 }
 
 result<value> to_value(lua_State* L, int index, std::string_view path, std::size_t max_depth) {
-    return reader{L, path, max_depth}.read(index);
+    // Scalars, the common reply, need no reader (nor its output budget).
+    switch (lua_type(L, index)) {
+        case LUA_TNIL:
+            return value{};
+        case LUA_TBOOLEAN:
+            return value{lua_toboolean(L, index) != 0};
+        case LUA_TNUMBER:
+            if (lua_isinteger(L, index))
+                return value{static_cast<std::int64_t>(lua_tointeger(L, index))};
+            return value{static_cast<double>(lua_tonumber(L, index))};
+        default:
+            return reader{L, path, max_depth}.read(index);
+    }
 }
 
 }  // namespace troupe::lua

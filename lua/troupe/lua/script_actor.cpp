@@ -35,7 +35,7 @@ task<value> script_actor::handle(value msg) {
             case internal::step::kind::failed:
                 fail(s.error, s.traceback);
             case internal::step::kind::send: {
-                auto& req = s.request;
+                auto& req = vm_->pending();
                 auto asked = req.endpoint
                                  ? req.endpoint->ask(req.type, req.msg, req.timeout)
                                  : home().ask<value>(req.to, std::move(req.msg), req.timeout);

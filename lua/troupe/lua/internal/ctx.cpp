@@ -37,7 +37,18 @@ std::string_view string_at(lua_State* L, int index) {
 struct target {
     address to;
     std::optional<codec::endpoint> endpoint;
-    std::string label;  // for errors: "'callback' (<fff8:3>)" or "<fff8:3>"
+    std::string_view name;  // how the script named it (valid during the call)
+
+    /// For errors only (it formats the address): "\"callback\" (<fff8:3>)" or "<fff8:3>".
+    std::string label() const {
+        if (!name.empty() && name.front() == '<') return std::string{name};
+        // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) about
+        // "\"" + std::string here.
+        std::string out;
+        out.reserve(name.size() + 16);
+        out.append(1, '"').append(name).append("\" (").append(to.to_string()).append(1, ')');
+        return out;
+    }
 };
 
 target resolve(lua_State* L, int index, const char* fn) {
@@ -54,7 +65,6 @@ target resolve(lua_State* L, int index, const char* fn) {
         auto a = address::parse(text);
         if (!a) raise(L, std::string{fn} + ": \"" + std::string{text} + "\" is not an address");
         t.to = *a;
-        t.label = std::string{text};
     } else {
         auto a = v.recipient(text);
         if (!a) {
@@ -63,11 +73,8 @@ target resolve(lua_State* L, int index, const char* fn) {
                          "that name)");
         }
         t.to = *a;
-        // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) about
-        // "\"" + std::string here.
-        t.label.reserve(text.size() + 16);
-        t.label.append(1, '"').append(text).append("\" (").append(a->to_string()).append(1, ')');
     }
+    t.name = text;
     t.endpoint = v.endpoint_at(t.to);
     return t;
 }
@@ -103,7 +110,7 @@ std::string type_at(lua_State* L, int index, const target& t, const char* fn) {
         handled += name;
     }
     if (lua_type(L, index) != LUA_TSTRING) {
-        raise(L, std::string{fn} + ": " + t.label +
+        raise(L, std::string{fn} + ": " + t.label() +
                      " is a typed actor: name the message type, as in " + fn +
                      "(to, \"Type\", "
                      "msg) (it handles " +
@@ -111,7 +118,7 @@ std::string type_at(lua_State* L, int index, const target& t, const char* fn) {
     }
     std::string type{string_at(L, index)};
     if (!t.endpoint->find(type)) {
-        raise(L, std::string{fn} + ": " + t.label + " handles no message named \"" + type +
+        raise(L, std::string{fn} + ": " + t.label() + " handles no message named \"" + type +
                      "\" (it handles " + handled + ")");
     }
     return type;
@@ -124,7 +131,7 @@ std::string type_at(lua_State* L, int index, const target& t, const char* fn) {
 bool typed_call_to_untyped(lua_State* L, const target& t, const char* fn, const char* usage) {
     if (t.endpoint || lua_type(L, 2) != LUA_TSTRING || lua_type(L, 3) != LUA_TTABLE) return false;
     if (!vm::of(L).home().is_alive(t.to)) return true;
-    raise(L, std::string{fn} + ": " + t.label +
+    raise(L, std::string{fn} + ": " + t.label() +
                  " is not a typed actor (none exposed in the script's registry at that "
                  "address): call " +
                  usage);
@@ -143,7 +150,8 @@ int send_done(lua_State* L, int, lua_KContext) {
     raise(L, "ctx.send: " + r->error().message());
 }
 
-int ctx_send(lua_State* L) {
+/// Checks the arguments of ctx.send and leaves the request with the vm.
+void prepare_send(lua_State* L) {
     vm& v = vm::of(L);
     if (v.where() != phase::handle) {
         raise(L,
@@ -175,6 +183,13 @@ int ctx_send(lua_State* L) {
     req.to = t.to;
     req.endpoint = std::move(t.endpoint);
     v.set_pending(std::move(req));
+}
+
+int ctx_send(lua_State* L) {
+    prepare_send(L);
+    // With the C++ build of Lua a yield is an exception: nothing with a destructor may be
+    // alive in this frame, or the unwinder stops here for it and starts over (a third of
+    // the cost of a ctx.send).
     return lua_yieldk(L, 0, 0, &send_done);
 }
 

@@ -279,6 +279,7 @@ step vm::start(value msg) {
 }
 
 step vm::resume(result<value> reply) {
+    pending_.reset();
     reply_ = &reply;
     int nres = 0;
     int status = lua_resume(co_, nullptr, 0, &nres);
@@ -289,16 +290,9 @@ step vm::resume(result<value> reply) {
 step vm::after_resume(int status, int nres) {
     if (status == LUA_YIELD) {
         lua_pop(co_, nres);
-        if (pending_) {
-            step s;
-            s.what = step::kind::send;
-            s.request = std::move(*pending_);
-            pending_.reset();
-            return s;
-        }
+        if (pending_) return step{step::kind::send, {}, {}, {}};
         phase_ = phase::idle;
         return step{step::kind::failed,
-                    {},
                     {},
                     "the handle script yielded outside ctx.send (coroutine.yield in the "
                     "handler itself; yield only inside coroutines the script creates)",
@@ -310,7 +304,6 @@ step vm::after_resume(int status, int nres) {
         auto why = limit_reason({});
         return step{step::kind::failed,
                     {},
-                    {},
                     why,
                     why + " (the script caught the error; the actor fails anyway)"};
     }
@@ -320,11 +313,10 @@ step vm::after_resume(int status, int nres) {
         return step{
             step::kind::failed,
             {},
-            {},
             "the handle script returned a value that cannot be sent: " + reply.error().reason(),
             {}};
     }
-    return step{step::kind::done, std::move(*reply), {}, {}, {}};
+    return step{step::kind::done, std::move(*reply), {}, {}};
 }
 
 namespace {

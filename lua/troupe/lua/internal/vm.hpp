@@ -49,10 +49,9 @@ struct send_request {
 struct step {
     enum class kind : std::uint8_t { done, send, failed };
     kind what = kind::done;
-    value reply;
-    send_request request;
-    std::string error;
-    std::string traceback;
+    value reply;            // done
+    std::string error;      // failed
+    std::string traceback;  // failed
 };
 
 /// Where the VM is: ctx.send may only wait in handle, on the handler coroutine.
@@ -90,6 +89,8 @@ public:
     lua_State* handler_thread() const noexcept { return co_; }
     const script& current() const noexcept { return script_; }
     void set_pending(send_request r) { pending_ = std::move(r); }
+    /// The request of the step::send just returned (kept here so steps stay small).
+    send_request& pending() noexcept { return *pending_; }
     /// The reply ctx.send's continuation turns into its result (set during resume()).
     result<value>* reply() const noexcept { return reply_; }
     address self() const noexcept;
