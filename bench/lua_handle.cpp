@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
                                  "local s = 0\n"
                                  "for i = 1, ctx.msg do s = s + ctx.send('echo', i) end\n"
                                  "return s")
-                             .recipient("echo", cxx_actor.addr())
+                             .add_recipient("echo", cxx_actor.addr())
                              // One run makes N calls: no instruction limit for a large N.
                              .limits({.memory = 64u << 20, .instructions = UINT64_MAX})
                              .build();

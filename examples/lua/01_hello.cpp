@@ -34,7 +34,7 @@ int main() {
                                  local reply = ctx.send("callback", ctx.msg)
                                  return "the callback said: " .. reply
                              )")
-                             .recipient("callback", cb.addr())
+                             .add_recipient("callback", cb.addr())
                              .build()
                              .value();
     auto b = node.spawn<lua::script_actor>(caller).value();

@@ -30,7 +30,7 @@ int main() {
                       .on_started_file(scripts / "started.lua")
                       .on_handle_file(scripts / "handle.lua")
                       .on_stopped_file(scripts / "stopped.lua")
-                      .recipient("console", out.addr())
+                      .add_recipient("console", out.addr())
                       .build();
     if (!script) {
         std::cout << "cannot build: " << script.error().message() << "\n";

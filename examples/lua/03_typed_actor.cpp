@@ -56,7 +56,7 @@ int main() {
                                   ctx.send("store", "kv.SetValue", {key = word, value = n + 1})
                                   return n + 1
                               )")
-                              .recipient("store", store.addr())
+                              .add_recipient("store", store.addr())
                               .registry(registry)
                               .build()
                               .value();
@@ -73,7 +73,7 @@ int main() {
                                    end)
                                    return err
                                )")
-                               .recipient("store", store.addr())
+                               .add_recipient("store", store.addr())
                                .registry(registry)
                                .build()
                                .value();

@@ -315,7 +315,7 @@ int main() {
                         ctx.send("teller", "bank.Deposit", {amount = ctx.msg})
                         return "balance " .. ctx.send("teller", "bank.Balance", {})
                     )")
-                    .recipient("teller", teller.addr())
+                    .add_recipient("teller", teller.addr())
                     .registry(registry)
                     .build()
                     .value();

@@ -373,7 +373,7 @@ TEST_F(LuaConvert, SendArgumentsAreCheckedBeforeAnythingIsSent) {
                         return ctx.send('peer', {1, nil, 3})
                     end)
                     return {ok, err, ok2, err2, ctx.send('peer', 'hi')})")
-                 .recipient("peer", peer.addr())
+                 .add_recipient("peer", peer.addr())
                  .build();
     ASSERT_TRUE(s) << s.error().message();
     auto a = rt.node().spawn<lua::script_actor>(*s).value();

@@ -158,7 +158,7 @@ TEST(LuaCtx, CallbackAnswersHelloThroughSend) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("local result = ctx.send('callback', 'Hello')\n"
                                             "return result")
-                                 .recipient("callback", cb.addr())));
+                                 .add_recipient("callback", cb.addr())));
     EXPECT_EQ(ask(a, value{"go"}), value{"hello"});
 }
 
@@ -249,7 +249,7 @@ TEST(LuaCtx, DoSendTellsARecipientAndDoesNotWait) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("ctx.do_send('rec', {n = ctx.msg, tag = 'x'})\n"
                                             "return 'sent'")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     EXPECT_EQ(ask(a, value{7}), value{"sent"});
     rt.run_until_idle();
     ASSERT_EQ(rec.get()->got.size(), 1u);
@@ -263,7 +263,7 @@ TEST(LuaCtx, DoSendOfAnUnsendableValueIsAnErrorNamingThePath) {
                                  .on_handle("return select(2, pcall(function()\n"
                                             "  ctx.do_send('rec', {items = {1, print}})\n"
                                             "end))")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     auto r = ask(a, value{});
     ASSERT_TRUE(r.is_string()) << r;
     EXPECT_TRUE(
@@ -282,7 +282,7 @@ TEST(LuaCtx, TerminateRunsStoppedWithReasonNormal) {
                                             "return 'bye ' .. ctx.state.n")
                                  .on_stopped("ctx.do_send('rec', {event = 'stopped', reason = "
                                              "ctx.reason, n = ctx.state.n, msg = ctx.msg})")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     EXPECT_EQ(ask(a, value{"hi"}), value{"bye 1"});
     auto done = a.wait();
     EXPECT_EQ(ask(a, value{"quit"}), value{"bye 2"});  // the handler finishes and replies
@@ -302,7 +302,7 @@ TEST(LuaCtx, StoppedSeesTheErrorReason) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("error('boom')")
                                  .on_stopped("ctx.do_send('rec', ctx.reason)")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     (void)a.ask(value{1}, 1s).get();
     rt.run_until_idle();
     ASSERT_EQ(rec.get()->got.size(), 1u);
@@ -316,7 +316,7 @@ TEST(LuaCtx, WhereisFindsRegisteredNames) {
     auto a = spawn(rt, handler("return {ctx.whereis(ctx.msg) or 'none'}"));
     EXPECT_EQ(ask(a, value{"rec"}), (value{value::array{rec.addr().to_string()}}));
     EXPECT_EQ(ask(a, value{"nobody"}), (value{value::array{"none"}}));
-    // A registered name is also a recipient, without builder::recipient.
+    // A registered name is also a recipient, without builder::add_recipient.
     auto b = spawn(rt, handler("return ctx.send('rec', ctx.msg)"));
     EXPECT_EQ(ask(b, value{5}), value{5});
 }
@@ -416,7 +416,7 @@ TEST(LuaCtx, SpawnedChildKeepsRecipientsAndMayBeNamed) {
             name = 'kid',
         }
         return {child, ctx.whereis('kid'), ctx.send('kid', 'via name')})lua")
-                                      .recipient("rec", rec.addr())));
+                                      .add_recipient("rec", rec.addr())));
     auto r = ask(parent, value{});
     ASSERT_TRUE(r.is_array()) << r;
     EXPECT_EQ(r.at(0), r.at(1));
@@ -475,7 +475,7 @@ TEST(LuaCtx, RecipientErrorsArePcallable) {
         return select(2, pcall(function() return ctx.send(ctx.msg, 1) end)))"));
     EXPECT_EQ(ask(a, value{"nobody"}),
               value{"handle:2: ctx.send: no recipient named \"nobody\" (add it with "
-                    "builder::recipient, or register the actor under that name)"});
+                    "builder::add_recipient, or register the actor under that name)"});
     EXPECT_EQ(ask(a, value{"<oops"}), value{"handle:2: ctx.send: \"<oops\" is not an address"});
     EXPECT_EQ(ask(a, value{42}),
               value{"handle:2: ctx.send: the recipient must be a name or an address string "
@@ -491,7 +491,7 @@ TEST(LuaCtx, SendTimeoutIsPcallableAfterTheTimeoutInVirtualTime) {
                                  .on_handle(R"(
         local ok, err = pcall(ctx.send, 'slow', ctx.msg, 0.5)
         return {ok, err})")
-                                 .recipient("slow", slow.addr())));
+                                 .add_recipient("slow", slow.addr())));
     auto t0 = rt.now();
     auto r = ask(a, value{1});
     EXPECT_EQ(rt.now() - t0, 500ms);
@@ -506,7 +506,7 @@ TEST(LuaCtx, SendUsesTheBuildersDefaultTimeout) {
                                  .on_handle("return select(2, pcall(function()\n"
                                             "  return ctx.send('slow', 1)\n"
                                             "end))")
-                                 .recipient("slow", slow.addr())
+                                 .add_recipient("slow", slow.addr())
                                  .send_timeout(200ms)));
     auto t0 = rt.now();
     EXPECT_EQ(ask(a, value{1}), value{"handle:2: ctx.send: timeout: no reply from " +
@@ -522,7 +522,7 @@ TEST(LuaCtx, SendToADeadRecipientIsPcallable) {
                                             "  return ctx.send('gone', 1)\n"
                                             "end)\n"
                                             "return e")
-                                 .recipient("gone", gone.addr())));
+                                 .add_recipient("gone", gone.addr())));
     gone.kill();
     rt.run_until_idle();
     EXPECT_EQ(ask(a, value{1}),
@@ -552,7 +552,7 @@ TEST(LuaCtx, SendIsRefusedInStartedAndStopped) {
                                  .on_handle("return ctx.state.err")
                                  .on_stopped("local ok, e = pcall(ctx.send, 'rec', 1)\n"
                                              "ctx.do_send('rec', e)")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     const std::string refused =
         "ctx.send: only the handle script can wait for a reply (started and stopped cannot); "
         "use ctx.do_send there";
@@ -567,7 +567,7 @@ TEST(LuaCtx, SendInStartedWithoutPcallFailsTheSpawn) {
     troupe::testing::runtime rt;
     auto rec = rt.node().spawn<recorder>().value();
     auto a = rt.node().spawn<lua::script_actor>(
-        build(lua::builder{}.on_started("ctx.send('rec', 1)").recipient("rec", rec.addr())));
+        build(lua::builder{}.on_started("ctx.send('rec', 1)").add_recipient("rec", rec.addr())));
     ASSERT_FALSE(a);
     EXPECT_EQ(a.error().code(), errc::start_failed);
     EXPECT_NE(a.error().reason().find("started:1: ctx.send: only the handle script can wait"),
@@ -587,7 +587,7 @@ TEST(LuaCtx, SendInsideAScriptCoroutineIsRefused) {
         -- Script coroutines themselves still work.
         local gen = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end)
         return {ok, err, gen() + gen() + gen()})")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     EXPECT_EQ(ask(a, value{}),
               (value{value::array{false,
                                   "handle:3: ctx.send: cannot wait inside a coroutine the script "
@@ -604,7 +604,7 @@ TEST(LuaCtx, SendOfAnUnsendableValueIsPcallable) {
                                  .on_handle(R"(
         local t = {} t.self = t
         return select(2, pcall(function() return ctx.send('rec', {a = {t}}) end)))")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     auto r = ask(a, value{});
     ASSERT_TRUE(r.is_string()) << r;
     EXPECT_TRUE(r.as_string().starts_with("handle:3: ctx.send: msg.a[1]")) << r;
@@ -623,7 +623,7 @@ TEST(LuaCtx, SendWorksThroughPcallAndSeveralTimesInOneMessage) {
             total = total + r
         end
         return total + ctx.send('rec', 100))")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     EXPECT_EQ(ask(a, value{}), value{115});
     EXPECT_EQ(rec.get()->got.size(), 6u);
 }
@@ -635,7 +635,7 @@ TEST(LuaCtx, SendTimeoutMustBePositive) {
                                  .on_handle("return select(2, pcall(function()\n"
                                             "  return ctx.send('rec', 1, ctx.msg)\n"
                                             "end))")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     EXPECT_EQ(ask(a, value{0}),
               value{"handle:2: ctx.send: the time-out must be above 0 and a year in seconds, got "
                     "0"});
@@ -653,7 +653,7 @@ TEST(LuaCtx, SendToAFailingLuaActorIsPcallable) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("local ok, e = pcall(ctx.send, 'other', 'x')\n"
                                             "return {ok, e, ctx.msg}")
-                                 .recipient("other", failing.addr())));
+                                 .add_recipient("other", failing.addr())));
     EXPECT_EQ(ask(a, value{"mine"}),
               (value{value::array{false, "ctx.send: handler failed: handle:1: cannot answer x",
                                   "mine"}}));
@@ -670,8 +670,8 @@ TEST(LuaCtx, KilledWhileWaitingInSendRunsStopped) {
                                             "ctx.do_send('rec', 'after send')")
                                  .on_stopped("ctx.do_send('rec', {ctx.reason, "
                                              "ctx.state.waiting, ctx.msg == nil})")
-                                 .recipient("slow", slow.addr())
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("slow", slow.addr())
+                                 .add_recipient("rec", rec.addr())));
     auto asked = a.ask(value{"go"}, 10s);
     rt.run_until_idle();
     ASSERT_EQ(slow.get()->waiting.size(), 1u);
@@ -696,8 +696,8 @@ TEST(LuaCtx, StoppedWhileWaitingInSendFinishesOrFailsCleanly) {
                                             "ctx.do_send('rec', 'after send')\n"
                                             "return r")
                                  .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")
-                                 .recipient("slow", slow.addr())
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("slow", slow.addr())
+                                 .add_recipient("rec", rec.addr())));
     auto asked = a.ask(value{"go"}, 10s);
     rt.run_until_idle();
     auto exited = a.wait();
@@ -718,7 +718,7 @@ TEST(LuaCtx, MessageStaysTheSameAcrossSend) {
                                  .on_handle("local before = ctx.msg\n"
                                             "local r = ctx.send('echo', 'q')\n"
                                             "return {before, r, ctx.msg}")
-                                 .recipient("echo", echo.addr())));
+                                 .add_recipient("echo", echo.addr())));
     EXPECT_EQ(ask(a, value{"m1"}), (value{value::array{"m1", "echo q", "m1"}}));
     EXPECT_EQ(ask(a, value{"m2"}), (value{value::array{"m2", "echo q", "m2"}}));
 }
@@ -737,8 +737,8 @@ TEST(LuaCtx, WhileSendWaitsNoOtherMessageIsHandled) {
             ctx.do_send('rec', 'first got ' .. r)
         end
         ctx.do_send('rec', 'end ' .. ctx.msg))")
-                                 .recipient("slow", slow.addr())
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("slow", slow.addr())
+                                 .add_recipient("rec", rec.addr())));
     a.tell(value{"first"});
     a.tell(value{"second"});
     rt.run_until_idle();
@@ -785,7 +785,7 @@ TEST(LuaCtx, StartedMaySpawnAndTerminate) {
                                    "if ctx.state.quit then ctx.terminate() end")
                        .on_handle("return ctx.send(ctx.state.child, ctx.msg)")
                        .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")
-                       .recipient("rec", rec.addr()));
+                       .add_recipient("rec", rec.addr()));
     auto a = spawn(rt, s);
     EXPECT_EQ(ask(a, value{1}), value{2});
     EXPECT_EQ(rt.node().actor_count(), 3u);  // recorder, a and its child
@@ -804,7 +804,7 @@ TEST(LuaCtx, TerminateInStartedStopsTheActorAfterItStarts) {
                   .on_started("ctx.terminate()")
                   .on_handle("return 'handled'")
                   .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")
-                  .recipient("rec", rec.addr())));
+                  .add_recipient("rec", rec.addr())));
     ASSERT_TRUE(a) << a.error().message();
     EXPECT_EQ(a->wait().get().value(), exit_reason::normal());
     rt.run_until_idle();
@@ -841,7 +841,7 @@ struct typed_fixture {
     troupe::ref<lua::script_actor> lua_actor(std::string code) {
         return spawn(rt, build(lua::builder{}
                                    .on_handle(std::move(code))
-                                   .recipient("store", store.addr())
+                                   .add_recipient("store", store.addr())
                                    .registry(reg)));
     }
 };
@@ -953,7 +953,7 @@ TEST(LuaCtx, TypeNameToAnUntypedActorIsAnError) {
             return select(2, pcall(function() return ctx.send('rec', 'T', {x = 1}) end))
         end
         return select(2, pcall(function() ctx.do_send('rec', 'T', {x = 1}) end)))")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     auto label = "\"rec\" (" + rec.addr().to_string() + ")";
     EXPECT_EQ(ask(a, value{"send"}),
               value{"handle:3: ctx.send: " + label +

@@ -101,11 +101,11 @@ TEST(LuaReload, TheNewStoppedRunsAtExit) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("return 'v1'")
                                  .on_stopped("ctx.do_send('rec', 'old stopped')")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     auto next = build(lua::builder{}
                           .on_handle("return 'v2'")
                           .on_stopped("ctx.do_send('rec', 'new stopped ' .. ctx.reason)")
-                          .recipient("rec", rec.addr()));
+                          .add_recipient("rec", rec.addr()));
     ASSERT_TRUE(reload(a, next, lua::reload_mode::keep_state));
     EXPECT_EQ(ask(a, value{}), value{"v2"});
     a.stop();
@@ -154,11 +154,11 @@ TEST(LuaReload, AFailedReloadDoesNotChangeTheStoppedScript) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("return 'v1'")
                                  .on_stopped("ctx.do_send('rec', 'old stopped')")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     auto bad = build(lua::builder{}
                          .on_started("error('nope')")
                          .on_stopped("ctx.do_send('rec', 'new stopped')")
-                         .recipient("rec", rec.addr()));
+                         .add_recipient("rec", rec.addr()));
     EXPECT_FALSE(reload(a, bad, lua::reload_mode::fresh_state));
     EXPECT_EQ(ask(a, value{}), value{"v1"});
     a.stop();
@@ -171,7 +171,7 @@ TEST(LuaReload, RecipientsAndLimitsStayAcrossAReload) {
     auto rec = rt.node().spawn<recorder>().value();
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("return ctx.send('rec', 'v1')")
-                                 .recipient("rec", rec.addr())
+                                 .add_recipient("rec", rec.addr())
                                  .limits({.memory = 8 << 20, .instructions = 100000})));
     EXPECT_EQ(ask(a, value{}), value{"v1"});
     // The new script is built with no recipients and default limits: the actor's own
@@ -193,7 +193,7 @@ TEST(LuaReload, MessagesQueuedAroundAReloadKeepTheirOrder) {
     auto script_of = [&](const char* tag) {
         return build(lua::builder{}
                          .on_handle(std::string{"ctx.do_send('rec', '"} + tag + ":' .. ctx.msg)")
-                         .recipient("rec", rec.addr()));
+                         .add_recipient("rec", rec.addr()));
     };
     auto a = spawn(rt, script_of("v1"));
     a.tell(value{1});
@@ -217,7 +217,7 @@ TEST(LuaReload, AReloadWaitsForAHandlerThatIsInCtxSend) {
     auto a = spawn(rt, build(lua::builder{}
                                  .on_handle("local r = ctx.send('rec', ctx.msg)\n"
                                             "return 'v1 got ' .. r")
-                                 .recipient("rec", rec.addr())));
+                                 .add_recipient("rec", rec.addr())));
     auto asked = a.ask(value{"x"}, 1s);
     auto reloaded =
         a.ask(lua::reload{build(lua::builder{}.on_handle("return 'v2 got ' .. ctx.msg")),

@@ -26,7 +26,7 @@ TEST(LuaSmoke, SendWaitsForTheCallbackReply) {
                   .value();
     auto s = lua::builder{}
                  .on_handle("local r = ctx.send('callback', 'world'); return r .. '!'")
-                 .recipient("callback", cb.addr())
+                 .add_recipient("callback", cb.addr())
                  .build();
     ASSERT_TRUE(s) << s.error().message();
     auto a = rt.node().spawn<lua::script_actor>(*s).value();

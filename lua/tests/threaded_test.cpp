@@ -97,7 +97,7 @@ TEST(LuaThreaded, RingOfLuaActorsPassesATokenWithDoSend) {
         else
             ctx.do_send(ctx.state.next, {hops = m.hops - 1})
         end)")
-                                 .recipient("finish", finish.addr()));
+                                 .add_recipient("finish", finish.addr()));
     constexpr int size = 16, rounds = 50;
     std::vector<troupe::ref<lua::script_actor>> ring;
     for (int i = 0; i < size; ++i)

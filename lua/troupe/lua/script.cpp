@@ -128,7 +128,7 @@ builder& builder::on_stopped_file(std::filesystem::path path) {
     stopped_path_ = std::move(path);
     return *this;
 }
-builder& builder::recipient(std::string name, address to) {
+builder& builder::add_recipient(std::string name, address to) {
     for (auto& [n, a] : data_->recipients) {
         if (n == name) {
             a = to;

@@ -9,7 +9,7 @@
 //
 //   auto s = troupe::lua::builder{}
 //                .on_handle("return ctx.msg + 42")
-//                .recipient("callback", logger.addr())
+//                .add_recipient("callback", logger.addr())
 //                .build();                       // syntax errors come back here
 //   auto a = node.spawn<troupe::lua::script_actor>(s.value()).value();
 //   a.ask(troupe::value{100}, 1s).get();         // 142
@@ -112,7 +112,7 @@ public:
     builder& on_stopped_file(std::filesystem::path path);
 
     /// A name the script can send to: ctx.send("callback", msg).
-    builder& recipient(std::string name, address to);
+    builder& add_recipient(std::string name, address to);
     /// The registry through which the script reaches typed C++ actors: a recipient whose
     /// actor was exposed there (registry::expose) takes messages by type name, converted
     /// and checked by the codec. The registry must outlive the actors.

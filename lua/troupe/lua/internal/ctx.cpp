@@ -69,7 +69,7 @@ target resolve(lua_State* L, int index, const char* fn) {
         auto a = v.recipient(text);
         if (!a) {
             raise(L, std::string{fn} + ": no recipient named \"" + std::string{text} +
-                         "\" (add it with builder::recipient, or register the actor under "
+                         "\" (add it with builder::add_recipient, or register the actor under "
                          "that name)");
         }
         t.to = *a;

@@ -95,7 +95,7 @@ public:
     result<value>* reply() const noexcept { return reply_; }
     address self() const noexcept;
     node& home() const noexcept;
-    /// A name given by builder::recipient, else a registered name.
+    /// A name given by builder::add_recipient, else a registered name.
     std::optional<address> recipient(std::string_view name) const;
     /// The endpoint of a typed actor exposed in the script's registry, if any.
     std::optional<codec::endpoint> endpoint_at(address a) const;
