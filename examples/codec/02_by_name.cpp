@@ -2,40 +2,13 @@
 // dynamic value — what an IPC client or a Lua script sends. The registry decodes, the
 // typed handler runs, the reply comes back encoded.
 #include <chrono>
-#include <cstdint>
 #include <iostream>
-#include <map>
-#include <optional>
 #include <string>
 
 #include <troupe/codec/registry.hpp>
 #include <troupe/troupe.hpp>
 
-namespace kv {
-
-struct SetValue {
-    std::string key;
-    std::int64_t value = 0;
-};
-TROUPE_MESSAGE(SetValue, "kv.SetValue", key, value)
-
-struct GetValue {
-    std::string key;
-};
-TROUPE_MESSAGE(GetValue, "kv.GetValue", key)
-
-struct store : troupe::actor<store, SetValue, GetValue> {
-    void handle(const SetValue& m) { entries_[m.key] = m.value; }
-    std::optional<std::int64_t> handle(const GetValue& m) const {
-        auto it = entries_.find(m.key);
-        return it == entries_.end() ? std::nullopt : std::optional{it->second};
-    }
-
-private:
-    std::map<std::string, std::int64_t> entries_;
-};
-
-}  // namespace kv
+#include "kv_store.hpp"
 
 namespace codec = troupe::codec;
 using namespace std::chrono_literals;

@@ -2,41 +2,14 @@
 // (TROUPE_MESSAGE) and the actor is exposed through the codec registry; the script names
 // the message type and sends a table, which the codec checks field by field.
 #include <chrono>
-#include <cstdint>
 #include <iostream>
-#include <map>
-#include <optional>
 #include <string>
 
 #include <troupe/codec/registry.hpp>
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/troupe.hpp>
 
-namespace kv {
-
-struct SetValue {
-    std::string key;
-    std::int64_t value = 0;
-};
-TROUPE_MESSAGE(SetValue, "kv.SetValue", key, value)
-
-struct GetValue {
-    std::string key;
-};
-TROUPE_MESSAGE(GetValue, "kv.GetValue", key)
-
-struct store : troupe::actor<store, SetValue, GetValue> {
-    void handle(const SetValue& m) { entries_[m.key] = m.value; }
-    std::optional<std::int64_t> handle(const GetValue& m) const {
-        auto it = entries_.find(m.key);
-        return it == entries_.end() ? std::nullopt : std::optional{it->second};
-    }
-
-private:
-    std::map<std::string, std::int64_t> entries_;
-};
-
-}  // namespace kv
+#include "../codec/kv_store.hpp"  // kv::store and its messages, shared with the codec examples
 
 namespace lua = troupe::lua;
 using namespace std::chrono_literals;
