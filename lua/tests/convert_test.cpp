@@ -20,11 +20,11 @@
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using testing::HasSubstr;
 using testing::StartsWith;
-using troupe::value;
 
 namespace {
 
@@ -34,11 +34,7 @@ namespace {
 class LuaConvert : public ::testing::Test {
 protected:
     troupe::ref<lua::script_actor> spawn(const std::string& handle) {
-        auto s = lua::builder{}.on_handle(handle).build();
-        EXPECT_TRUE(s) << s.error().message();
-        auto a = rt.node().spawn<lua::script_actor>(s.value());
-        EXPECT_TRUE(a) << a.error().message();
-        return a.value();
+        return lua_test::spawn(rt, handler(handle));
     }
 
     /// The reply of a fresh actor running `handle` to `msg`.
@@ -49,15 +45,7 @@ protected:
 
     /// The exit reason of an actor whose reply cannot be converted (the ask must fail).
     std::string failure(const std::string& handle, value msg = {}) {
-        auto a = spawn(handle);
-        auto r = a.ask(std::move(msg), 1s).get();
-        EXPECT_FALSE(r) << "replied " << r.value();
-        if (!r) {
-            EXPECT_EQ(r.error().code(), troupe::errc::handler_failed);
-        }
-        auto why = a.wait().get();
-        EXPECT_TRUE(why);
-        return why ? why->to_string() : std::string{};
+        return crash(spawn(handle), std::move(msg)).to_string();
     }
 
     troupe::testing::runtime rt;

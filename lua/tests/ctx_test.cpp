@@ -12,18 +12,17 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
 
 #include <troupe/codec/describe.hpp>
 #include <troupe/codec/registry.hpp>
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using troupe::errc;
 using troupe::exit_reason;
-using troupe::value;
 
 // Typed messages for the Lua <-> typed C++ tests (namespace scope, as TROUPE_MESSAGE needs).
 namespace ctx_test_msgs {
@@ -66,15 +65,6 @@ struct store : troupe::actor<store, SetValue, GetValue> {
 
 namespace {
 
-/// Keeps every value it receives and answers with it.
-struct recorder : troupe::actor<recorder, value> {
-    value handle(value v) {
-        got.push_back(v);
-        return v;
-    }
-    std::vector<value> got;
-};
-
 /// The callback of the actix-lua README: answers "hello" to anything.
 struct callback : troupe::actor<callback, value> {
     value handle(const value&) { return value{"hello"}; }
@@ -92,6 +82,18 @@ struct holder : troupe::actor<holder, value> {
     std::vector<troupe::reply_handle<value>> waiting;
 };
 
+/// A runtime with a holder and a recorder that scripts reach as "slow" and "rec".
+struct slow_fixture {
+    troupe::testing::runtime rt;
+    troupe::ref<holder> slow = rt.node().spawn<holder>().value();
+    troupe::ref<recorder> rec = rt.node().spawn<recorder>().value();
+
+    troupe::ref<lua::script_actor> lua_actor(lua::builder b) {
+        b.add_recipient("slow", slow.addr()).add_recipient("rec", rec.addr());
+        return spawn(rt, build(std::move(b)));
+    }
+};
+
 /// A C++ actor that asks the Lua actor named in the message and adds one to the reply.
 struct asker : troupe::actor<asker, value> {
     troupe::task<value> handle(value m) {
@@ -101,47 +103,6 @@ struct asker : troupe::actor<asker, value> {
         co_return value{r->as_int64() + 1};
     }
 };
-
-/// Collects log lines (level, text) for the ctx.log tests.
-class capture_sink : public spdlog::sinks::base_sink<std::mutex> {
-public:
-    std::vector<std::pair<spdlog::level::level_enum, std::string>> lines;
-
-protected:
-    void sink_it_(const spdlog::details::log_msg& m) override {
-        lines.emplace_back(m.level, std::string{m.payload.data(), m.payload.size()});
-    }
-    void flush_() override {}
-};
-
-lua::script build(lua::builder b) {
-    auto s = b.build();
-    EXPECT_TRUE(s) << s.error().message();
-    return s.value();
-}
-
-lua::script handler(std::string code) {
-    return build(lua::builder{}.on_handle(std::move(code)));
-}
-
-troupe::ref<lua::script_actor> spawn(troupe::testing::runtime& rt, const lua::script& s) {
-    auto a = rt.node().spawn<lua::script_actor>(s);
-    EXPECT_TRUE(a) << a.error().message();
-    return a.value();
-}
-
-/// Asks and expects a reply.
-value ask(const troupe::ref<lua::script_actor>& a, value msg) {
-    auto r = a.ask(std::move(msg), 10s).get();
-    EXPECT_TRUE(r) << r.error().message();
-    return r ? *r : value{"<no reply>"};
-}
-
-value::array strings(std::initializer_list<const char*> xs) {
-    value::array out;
-    for (const char* x : xs) out.emplace_back(x);
-    return out;
-}
 
 // --- the actix-lua README ------------------------------------------------------------------
 
@@ -244,45 +205,39 @@ TEST(LuaCtx, SelfIsTheAddressString) {
 }
 
 TEST(LuaCtx, DoSendTellsARecipientAndDoesNotWait) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("ctx.do_send('rec', {n = ctx.msg, tag = 'x'})\n"
-                                            "return 'sent'")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a =
+        f.lua_actor(lua::builder{}.on_handle("ctx.do_send('rec', {n = ctx.msg, tag = 'x'})\n"
+                                             "return 'sent'"));
     EXPECT_EQ(ask(a, value{7}), value{"sent"});
-    rt.run_until_idle();
-    ASSERT_EQ(rec.get()->got.size(), 1u);
-    EXPECT_EQ(rec.get()->got[0], (value{value::map{{"n", 7}, {"tag", "x"}}}));
+    f.rt.run_until_idle();
+    ASSERT_EQ(f.got().size(), 1u);
+    EXPECT_EQ(f.got()[0], (value{value::map{{"n", 7}, {"tag", "x"}}}));
 }
 
 TEST(LuaCtx, DoSendOfAnUnsendableValueIsAnErrorNamingThePath) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("return select(2, pcall(function()\n"
-                                            "  ctx.do_send('rec', {items = {1, print}})\n"
-                                            "end))")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a =
+        f.lua_actor(lua::builder{}.on_handle("return select(2, pcall(function()\n"
+                                             "  ctx.do_send('rec', {items = {1, print}})\n"
+                                             "end))"));
     auto r = ask(a, value{});
     ASSERT_TRUE(r.is_string()) << r;
     EXPECT_TRUE(
         r.as_string().starts_with("handle:2: ctx.do_send: msg.items[2]: a function cannot be sent"))
         << r;
-    rt.run_until_idle();
-    EXPECT_TRUE(rec.get()->got.empty());
+    f.rt.run_until_idle();
+    EXPECT_TRUE(f.got().empty());
 }
 
 TEST(LuaCtx, TerminateRunsStoppedWithReasonNormal) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("ctx.state.n = (ctx.state.n or 0) + 1\n"
-                                            "if ctx.msg == 'quit' then ctx.terminate() end\n"
-                                            "return 'bye ' .. ctx.state.n")
-                                 .on_stopped("ctx.do_send('rec', {event = 'stopped', reason = "
-                                             "ctx.reason, n = ctx.state.n, msg = ctx.msg})")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}
+                             .on_handle("ctx.state.n = (ctx.state.n or 0) + 1\n"
+                                        "if ctx.msg == 'quit' then ctx.terminate() end\n"
+                                        "return 'bye ' .. ctx.state.n")
+                             .on_stopped("ctx.do_send('rec', {event = 'stopped', reason = "
+                                         "ctx.reason, n = ctx.state.n, msg = ctx.msg})"));
     EXPECT_EQ(ask(a, value{"hi"}), value{"bye 1"});
     auto done = a.wait();
     EXPECT_EQ(ask(a, value{"quit"}), value{"bye 2"});  // the handler finishes and replies
@@ -290,23 +245,20 @@ TEST(LuaCtx, TerminateRunsStoppedWithReasonNormal) {
     ASSERT_FALSE(late);
     EXPECT_EQ(late.error().code(), errc::no_such_actor);
     EXPECT_EQ(std::move(done).get().value(), exit_reason::normal());
-    rt.run_until_idle();
-    ASSERT_EQ(rec.get()->got.size(), 1u);
-    EXPECT_EQ(rec.get()->got[0],
+    f.rt.run_until_idle();
+    ASSERT_EQ(f.got().size(), 1u);
+    EXPECT_EQ(f.got()[0],
               (value{value::map{{"event", "stopped"}, {"reason", "normal"}, {"n", 2}}}));
 }
 
 TEST(LuaCtx, StoppedSeesTheErrorReason) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("error('boom')")
-                                 .on_stopped("ctx.do_send('rec', ctx.reason)")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a = f.lua_actor(
+        lua::builder{}.on_handle("error('boom')").on_stopped("ctx.do_send('rec', ctx.reason)"));
     (void)a.ask(value{1}, 1s).get();
-    rt.run_until_idle();
-    ASSERT_EQ(rec.get()->got.size(), 1u);
-    EXPECT_EQ(rec.get()->got[0], value{"error{handle:1: boom}"});
+    f.rt.run_until_idle();
+    ASSERT_EQ(f.got().size(), 1u);
+    EXPECT_EQ(f.got()[0], value{"error{handle:1: boom}"});
 }
 
 TEST(LuaCtx, WhereisFindsRegisteredNames) {
@@ -405,26 +357,23 @@ TEST(LuaCtx, SpawnWithLinkFalseOutlivesTheParent) {
 }
 
 TEST(LuaCtx, SpawnedChildKeepsRecipientsAndMayBeNamed) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto parent = spawn(rt, build(lua::builder{}
-                                      .on_handle(R"lua(
+    with_recorder f;
+    auto parent = f.lua_actor(lua::builder{}.on_handle(R"lua(
         local child = ctx.spawn{
             started = "ctx.do_send('rec', 'child started')",
             handle = "return ctx.send('rec', ctx.msg)",
             stopped = "ctx.do_send('rec', 'child stopped: ' .. ctx.reason)",
             name = 'kid',
         }
-        return {child, ctx.whereis('kid'), ctx.send('kid', 'via name')})lua")
-                                      .add_recipient("rec", rec.addr())));
+        return {child, ctx.whereis('kid'), ctx.send('kid', 'via name')})lua"));
     auto r = ask(parent, value{});
     ASSERT_TRUE(r.is_array()) << r;
     EXPECT_EQ(r.at(0), r.at(1));
     EXPECT_EQ(r.at(2), value{"via name"});
-    rt.node().stop(troupe::address::parse(r.at(0).as_string()).value());
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got, (value::array{value{"child started"}, value{"via name"},
-                                            value{"child stopped: normal"}}));
+    f.rt.node().stop(troupe::address::parse(r.at(0).as_string()).value());
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.got(), (value::array{value{"child started"}, value{"via name"},
+                                     value{"child stopped: normal"}}));
 }
 
 TEST(LuaCtx, SpawnErrorsArePcallable) {
@@ -543,31 +492,28 @@ TEST(LuaCtx, SendToSelfIsRefused) {
 }
 
 TEST(LuaCtx, SendIsRefusedInStartedAndStopped) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_started("ctx.state.err = select(2, pcall(function()\n"
-                                             "  return ctx.send('rec', 1)\n"
-                                             "end))")
-                                 .on_handle("return ctx.state.err")
-                                 .on_stopped("local ok, e = pcall(ctx.send, 'rec', 1)\n"
-                                             "ctx.do_send('rec', e)")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}
+                             .on_started("ctx.state.err = select(2, pcall(function()\n"
+                                         "  return ctx.send('rec', 1)\n"
+                                         "end))")
+                             .on_handle("return ctx.state.err")
+                             .on_stopped("local ok, e = pcall(ctx.send, 'rec', 1)\n"
+                                         "ctx.do_send('rec', e)"));
     const std::string refused =
         "ctx.send: only the handle script can wait for a reply (started and stopped cannot); "
         "use ctx.do_send there";
     EXPECT_EQ(ask(a, value{}), value{"started:2: " + refused});
     a.stop();
-    rt.run_until_idle();
+    f.rt.run_until_idle();
     // Called straight through pcall there is no Lua caller to name a line.
-    EXPECT_EQ(rec.get()->got, (value::array{value{refused}}));
+    EXPECT_EQ(f.got(), (value::array{value{refused}}));
 }
 
 TEST(LuaCtx, SendInStartedWithoutPcallFailsTheSpawn) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = rt.node().spawn<lua::script_actor>(
-        build(lua::builder{}.on_started("ctx.send('rec', 1)").add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a = f.rt.node().spawn<lua::script_actor>(
+        f.script(lua::builder{}.on_started("ctx.send('rec', 1)")));
     ASSERT_FALSE(a);
     EXPECT_EQ(a.error().code(), errc::start_failed);
     EXPECT_NE(a.error().reason().find("started:1: ctx.send: only the handle script can wait"),
@@ -576,66 +522,55 @@ TEST(LuaCtx, SendInStartedWithoutPcallFailsTheSpawn) {
 }
 
 TEST(LuaCtx, SendInsideAScriptCoroutineIsRefused) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle(R"(
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}.on_handle(R"(
         local co = coroutine.create(function()
             return ctx.send('rec', 1)
         end)
         local ok, err = coroutine.resume(co)
         -- Script coroutines themselves still work.
         local gen = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end)
-        return {ok, err, gen() + gen() + gen()})")
-                                 .add_recipient("rec", rec.addr())));
+        return {ok, err, gen() + gen() + gen()})"));
     EXPECT_EQ(ask(a, value{}),
               (value{value::array{false,
                                   "handle:3: ctx.send: cannot wait inside a coroutine the script "
                                   "created; call it from the handler itself",
                                   6}}));
-    rt.run_until_idle();
-    EXPECT_TRUE(rec.get()->got.empty());
+    f.rt.run_until_idle();
+    EXPECT_TRUE(f.got().empty());
 }
 
 TEST(LuaCtx, SendOfAnUnsendableValueIsPcallable) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle(R"(
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}.on_handle(R"(
         local t = {} t.self = t
-        return select(2, pcall(function() return ctx.send('rec', {a = {t}}) end)))")
-                                 .add_recipient("rec", rec.addr())));
+        return select(2, pcall(function() return ctx.send('rec', {a = {t}}) end)))"));
     auto r = ask(a, value{});
     ASSERT_TRUE(r.is_string()) << r;
     EXPECT_TRUE(r.as_string().starts_with("handle:3: ctx.send: msg.a[1]")) << r;
-    rt.run_until_idle();
-    EXPECT_TRUE(rec.get()->got.empty());
+    f.rt.run_until_idle();
+    EXPECT_TRUE(f.got().empty());
 }
 
 TEST(LuaCtx, SendWorksThroughPcallAndSeveralTimesInOneMessage) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle(R"(
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}.on_handle(R"(
         local total = 0
         for i = 1, 5 do
             local ok, r = pcall(ctx.send, 'rec', i)
             total = total + r
         end
-        return total + ctx.send('rec', 100))")
-                                 .add_recipient("rec", rec.addr())));
+        return total + ctx.send('rec', 100))"));
     EXPECT_EQ(ask(a, value{}), value{115});
-    EXPECT_EQ(rec.get()->got.size(), 6u);
+    EXPECT_EQ(f.got().size(), 6u);
 }
 
 TEST(LuaCtx, SendTimeoutMustBePositive) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("return select(2, pcall(function()\n"
-                                            "  return ctx.send('rec', 1, ctx.msg)\n"
-                                            "end))")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a =
+        f.lua_actor(lua::builder{}.on_handle("return select(2, pcall(function()\n"
+                                             "  return ctx.send('rec', 1, ctx.msg)\n"
+                                             "end))"));
     EXPECT_EQ(ask(a, value{0}),
               value{"handle:2: ctx.send: the time-out must be above 0 and a year in seconds, got "
                     "0"});
@@ -643,8 +578,8 @@ TEST(LuaCtx, SendTimeoutMustBePositive) {
               value{"handle:2: ctx.send: the time-out must be above 0 and a year in seconds, got "
                     "-0.5"});
     EXPECT_EQ(ask(a, value{0.001}), value{1});
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got, (value::array{value{1}}));
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.got(), (value::array{value{1}}));
 }
 
 TEST(LuaCtx, SendToAFailingLuaActorIsPcallable) {
@@ -661,53 +596,45 @@ TEST(LuaCtx, SendToAFailingLuaActorIsPcallable) {
 }
 
 TEST(LuaCtx, KilledWhileWaitingInSendRunsStopped) {
-    troupe::testing::runtime rt;
-    auto slow = rt.node().spawn<holder>().value();
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("ctx.state.waiting = true\n"
-                                            "local r = ctx.send('slow', 1)\n"
-                                            "ctx.do_send('rec', 'after send')")
-                                 .on_stopped("ctx.do_send('rec', {ctx.reason, "
-                                             "ctx.state.waiting, ctx.msg == nil})")
-                                 .add_recipient("slow", slow.addr())
-                                 .add_recipient("rec", rec.addr())));
+    slow_fixture f;
+    auto a = f.lua_actor(lua::builder{}
+                             .on_handle("ctx.state.waiting = true\n"
+                                        "local r = ctx.send('slow', 1)\n"
+                                        "ctx.do_send('rec', 'after send')")
+                             .on_stopped("ctx.do_send('rec', {ctx.reason, "
+                                         "ctx.state.waiting, ctx.msg == nil})"));
     auto asked = a.ask(value{"go"}, 10s);
-    rt.run_until_idle();
-    ASSERT_EQ(slow.get()->waiting.size(), 1u);
+    f.rt.run_until_idle();
+    ASSERT_EQ(f.slow.get()->waiting.size(), 1u);
     a.kill();
-    rt.run_until_idle();
+    f.rt.run_until_idle();
     auto r = std::move(asked).get();
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().code(), errc::timeout) << r.error().message();
-    EXPECT_EQ(rec.get()->got, (value::array{value{value::array{"killed", true, true}}}));
+    EXPECT_EQ(f.rec.get()->got, (value::array{value{value::array{"killed", true, true}}}));
     // The late reply goes nowhere and harms nothing.
-    slow.get()->waiting[0].send(value{2});
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got.size(), 1u);
+    f.slow.get()->waiting[0].send(value{2});
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.rec.get()->got.size(), 1u);
 }
 
 TEST(LuaCtx, StoppedWhileWaitingInSendFinishesOrFailsCleanly) {
-    troupe::testing::runtime rt;
-    auto slow = rt.node().spawn<holder>().value();
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("local r = ctx.send('slow', 1)\n"
-                                            "ctx.do_send('rec', 'after send')\n"
-                                            "return r")
-                                 .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")
-                                 .add_recipient("slow", slow.addr())
-                                 .add_recipient("rec", rec.addr())));
+    slow_fixture f;
+    auto a = f.lua_actor(lua::builder{}
+                             .on_handle("local r = ctx.send('slow', 1)\n"
+                                        "ctx.do_send('rec', 'after send')\n"
+                                        "return r")
+                             .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)"));
     auto asked = a.ask(value{"go"}, 10s);
-    rt.run_until_idle();
+    f.rt.run_until_idle();
     auto exited = a.wait();
     a.stop();
-    rt.run_until_idle();
-    if (!slow.get()->waiting.empty()) slow.get()->waiting[0].send(value{2});
-    rt.run_until_idle();
+    f.rt.run_until_idle();
+    if (!f.slow.get()->waiting.empty()) f.slow.get()->waiting[0].send(value{2});
+    f.rt.run_until_idle();
     EXPECT_EQ(std::move(exited).get().value(), exit_reason::normal());
-    ASSERT_FALSE(rec.get()->got.empty());
-    EXPECT_EQ(rec.get()->got.back(), value{"stopped normal"});
+    ASSERT_FALSE(f.rec.get()->got.empty());
+    EXPECT_EQ(f.rec.get()->got.back(), value{"stopped normal"});
     (void)std::move(asked).get();  // answered or failed, never left hanging
 }
 
@@ -726,28 +653,23 @@ TEST(LuaCtx, MessageStaysTheSameAcrossSend) {
 // --- one message at a time -----------------------------------------------------------------
 
 TEST(LuaCtx, WhileSendWaitsNoOtherMessageIsHandled) {
-    troupe::testing::runtime rt;
-    auto slow = rt.node().spawn<holder>().value();
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle(R"(
+    slow_fixture f;
+    auto a = f.lua_actor(lua::builder{}.on_handle(R"(
         ctx.do_send('rec', 'begin ' .. ctx.msg)
         if ctx.msg == 'first' then
             local r = ctx.send('slow', 'question')
             ctx.do_send('rec', 'first got ' .. r)
         end
-        ctx.do_send('rec', 'end ' .. ctx.msg))")
-                                 .add_recipient("slow", slow.addr())
-                                 .add_recipient("rec", rec.addr())));
+        ctx.do_send('rec', 'end ' .. ctx.msg))"));
     a.tell(value{"first"});
     a.tell(value{"second"});
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got, (value::array{value{"begin first"}}));
-    ASSERT_EQ(slow.get()->waiting.size(), 1u);
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.rec.get()->got, (value::array{value{"begin first"}}));
+    ASSERT_EQ(f.slow.get()->waiting.size(), 1u);
 
-    slow.get()->waiting[0].send(value{"answer"});
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got,
+    f.slow.get()->waiting[0].send(value{"answer"});
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.rec.get()->got,
               (value::array{value{"begin first"}, value{"first got answer"}, value{"end first"},
                             value{"begin second"}, value{"end second"}}));
 }
@@ -778,37 +700,33 @@ TEST(LuaCtx, ABusyActorCannotAnswerTheOneItWaitsFor) {
 }
 
 TEST(LuaCtx, StartedMaySpawnAndTerminate) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto s = build(lua::builder{}
-                       .on_started("ctx.state.child = ctx.spawn{handle = 'return ctx.msg + 1'}\n"
-                                   "if ctx.state.quit then ctx.terminate() end")
-                       .on_handle("return ctx.send(ctx.state.child, ctx.msg)")
-                       .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")
-                       .add_recipient("rec", rec.addr()));
-    auto a = spawn(rt, s);
+    with_recorder f;
+    auto s = f.script(lua::builder{}
+                          .on_started("ctx.state.child = ctx.spawn{handle = 'return ctx.msg + 1'}\n"
+                                      "if ctx.state.quit then ctx.terminate() end")
+                          .on_handle("return ctx.send(ctx.state.child, ctx.msg)")
+                          .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)"));
+    auto a = spawn(f.rt, s);
     EXPECT_EQ(ask(a, value{1}), value{2});
-    EXPECT_EQ(rt.node().actor_count(), 3u);  // recorder, a and its child
+    EXPECT_EQ(f.rt.node().actor_count(), 3u);  // recorder, a and its child
     // The child is linked to the actor whose started spawned it.
     a.kill();
-    rt.run_until_idle();
-    EXPECT_EQ(rt.node().actor_count(), 1u);
-    EXPECT_EQ(rec.get()->got, (value::array{value{"stopped killed"}}));
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.rt.node().actor_count(), 1u);
+    EXPECT_EQ(f.got(), (value::array{value{"stopped killed"}}));
 }
 
 TEST(LuaCtx, TerminateInStartedStopsTheActorAfterItStarts) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = rt.node().spawn<lua::script_actor>(
-        build(lua::builder{}
-                  .on_started("ctx.terminate()")
-                  .on_handle("return 'handled'")
-                  .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")
-                  .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a = f.rt.node().spawn<lua::script_actor>(
+        f.script(lua::builder{}
+                     .on_started("ctx.terminate()")
+                     .on_handle("return 'handled'")
+                     .on_stopped("ctx.do_send('rec', 'stopped ' .. ctx.reason)")));
     ASSERT_TRUE(a) << a.error().message();
     EXPECT_EQ(a->wait().get().value(), exit_reason::normal());
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got, (value::array{value{"stopped normal"}}));
+    f.rt.run_until_idle();
+    EXPECT_EQ(f.got(), (value::array{value{"stopped normal"}}));
 }
 
 TEST(LuaCtx, NoHandleScriptAnswersNil) {
@@ -945,16 +863,13 @@ TEST(LuaCtx, DeadTypedActorIsNoSuchActor) {
 }
 
 TEST(LuaCtx, TypeNameToAnUntypedActorIsAnError) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle(R"(
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}.on_handle(R"(
         if ctx.msg == 'send' then
             return select(2, pcall(function() return ctx.send('rec', 'T', {x = 1}) end))
         end
-        return select(2, pcall(function() ctx.do_send('rec', 'T', {x = 1}) end)))")
-                                 .add_recipient("rec", rec.addr())));
-    auto label = "\"rec\" (" + rec.addr().to_string() + ")";
+        return select(2, pcall(function() ctx.do_send('rec', 'T', {x = 1}) end)))"));
+    auto label = "\"rec\" (" + f.rec.addr().to_string() + ")";
     EXPECT_EQ(ask(a, value{"send"}),
               value{"handle:3: ctx.send: " + label +
                     " is not a typed actor (none exposed in the script's registry at that "
@@ -963,8 +878,8 @@ TEST(LuaCtx, TypeNameToAnUntypedActorIsAnError) {
               value{"handle:5: ctx.do_send: " + label +
                     " is not a typed actor (none exposed in the script's registry at that "
                     "address): call ctx.do_send(to, msg)"});
-    rt.run_until_idle();
-    EXPECT_TRUE(rec.get()->got.empty());
+    f.rt.run_until_idle();
+    EXPECT_TRUE(f.got().empty());
 }
 
 TEST(LuaCtx, CppActorsAskALuaActor) {

@@ -9,17 +9,16 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
 
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/supervisor.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using troupe::errc;
 using troupe::exit_reason;
-using troupe::value;
 
 namespace {
 
@@ -29,45 +28,6 @@ const std::string scripts = TROUPE_LUA_TEST_SCRIPTS;
 /// and the last 56.
 std::string lua_short(const std::string& path) {
     return path.size() <= 59 ? path : "..." + path.substr(path.size() - 56);
-}
-
-/// Collects log lines (level, text).
-class capture_sink : public spdlog::sinks::base_sink<std::mutex> {
-public:
-    std::vector<std::pair<spdlog::level::level_enum, std::string>> lines;
-    bool contains(std::string_view text) const {
-        for (const auto& [level, line] : lines)
-            if (line.find(text) != std::string::npos) return true;
-        return false;
-    }
-
-protected:
-    void sink_it_(const spdlog::details::log_msg& m) override {
-        lines.emplace_back(m.level, std::string{m.payload.data(), m.payload.size()});
-    }
-    void flush_() override {}
-};
-
-lua::script build(lua::builder b) {
-    auto s = b.build();
-    EXPECT_TRUE(s) << s.error().message();
-    return s.value();
-}
-
-troupe::ref<lua::script_actor> spawn(troupe::testing::runtime& rt, const lua::script& s) {
-    auto a = rt.node().spawn<lua::script_actor>(s);
-    EXPECT_TRUE(a) << a.error().message();
-    return a.value();
-}
-
-/// Asks `msg`, expects the handler to fail, and gives the actor's exit reason.
-exit_reason crash(const troupe::ref<lua::script_actor>& a, value msg) {
-    auto r = a.ask(std::move(msg), 1s).get();
-    EXPECT_FALSE(r);
-    if (!r) {
-        EXPECT_EQ(r.error().code(), errc::handler_failed) << r.error().message();
-    }
-    return a.wait().get().value();
 }
 
 // --- runtime errors ------------------------------------------------------------------------
@@ -284,13 +244,6 @@ TEST(LuaErrors, StoppedRunsAfterACrashWithTheReason) {
 }
 
 // --- supervision ---------------------------------------------------------------------------
-
-/// The address of the supervisor's only child (null while it is not running).
-troupe::address only_child(const troupe::supervisor_ref& sup) {
-    auto children = sup.which_children().get().value();
-    EXPECT_EQ(children.size(), 1u);
-    return children.empty() ? troupe::address{} : children[0].addr;
-}
 
 TEST(LuaErrors, SupervisorRestartsACrashedLuaActorWithFreshState) {
     troupe::testing::runtime rt;

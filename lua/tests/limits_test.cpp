@@ -17,11 +17,11 @@
 #include <troupe/supervisor_spec.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using testing::HasSubstr;
 using testing::StartsWith;
-using troupe::value;
 
 namespace {
 
@@ -36,29 +36,18 @@ class LuaLimits : public ::testing::Test {
 protected:
     lua::script make(const std::string& handle,
                      lua::limits l = {.memory = 4 << 20, .instructions = kInstructions}) {
-        auto s = lua::builder{}.on_handle(handle).limits(l).build();
-        EXPECT_TRUE(s) << s.error().message();
-        return s.value();
+        return build(lua::builder{}.on_handle(handle).limits(l));
     }
 
     troupe::ref<lua::script_actor> spawn(const std::string& handle,
                                          lua::limits l = {.memory = 4 << 20,
                                                           .instructions = kInstructions}) {
-        auto a = rt.node().spawn<lua::script_actor>(make(handle, l));
-        EXPECT_TRUE(a) << a.error().message();
-        return a.value();
+        return lua_test::spawn(rt, make(handle, l));
     }
 
     /// Asks once; the ask must fail with handler_failed. Returns the actor's exit reason.
     std::string failure(troupe::ref<lua::script_actor> a, value msg = {}) {
-        auto r = a.ask(std::move(msg), 1s).get();
-        EXPECT_FALSE(r) << "replied " << r.value();
-        if (!r) {
-            EXPECT_EQ(r.error().code(), troupe::errc::handler_failed) << r.error().message();
-        }
-        auto why = a.wait().get();
-        EXPECT_TRUE(why);
-        return why ? why->to_string() : std::string{};
+        return crash(a, std::move(msg)).to_string();
     }
     std::string failure(const std::string& handle,
                         lua::limits l = {.memory = 4 << 20, .instructions = kInstructions}) {
@@ -309,16 +298,11 @@ TEST_F(LuaLimits, ASupervisedActorKilledByItsLimitIsRestarted) {
     auto started = troupe::start_supervisor(rt.node(), spec).get();
     ASSERT_TRUE(started) << started.error().message();
     auto sup = *started;
-    auto current = [&] {
-        auto kids = sup.which_children().get().value();
-        EXPECT_EQ(kids.size(), 1u);
-        return kids.at(0).addr;
-    };
     auto ask = [&](troupe::address to, value msg) {
         return rt.node().ask<value>(to, std::move(msg), 1s).get();
     };
 
-    troupe::address first = current();
+    troupe::address first = only_child(sup);
     EXPECT_EQ(ask(first, value{"count"}).value(), value{1});
     EXPECT_EQ(ask(first, value{"count"}).value(), value{2});
 
@@ -326,14 +310,14 @@ TEST_F(LuaLimits, ASupervisedActorKilledByItsLimitIsRestarted) {
     ASSERT_FALSE(looped);
     EXPECT_EQ(looped.error().code(), troupe::errc::handler_failed);
     rt.run_until_idle();
-    troupe::address second = current();
+    troupe::address second = only_child(sup);
     ASSERT_TRUE(second);
     EXPECT_NE(second, first);
     EXPECT_EQ(ask(second, value{"count"}).value(), value{1});  // a fresh VM, a fresh state
 
     EXPECT_FALSE(ask(second, value{"bomb"}));
     rt.run_until_idle();
-    troupe::address third = current();
+    troupe::address third = only_child(sup);
     ASSERT_TRUE(third);
     EXPECT_NE(third, second);
     EXPECT_EQ(ask(third, value{"count"}).value(), value{1});

@@ -12,10 +12,10 @@
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using troupe::errc;
-using troupe::value;
 
 namespace {
 
@@ -118,11 +118,8 @@ private:
 };
 
 lua::script build(const std::string& handle) {
-    auto s = lua::builder{}
-                 .on_handle(handle)
-                 .limits({.memory = 8u << 20, .instructions = 2'000'000})
-                 .build();
-    return std::move(s).value();
+    return lua_test::build(
+        lua::builder{}.on_handle(handle).limits({.memory = 8u << 20, .instructions = 2'000'000}));
 }
 
 }  // namespace

@@ -11,39 +11,12 @@
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using troupe::errc;
-using troupe::value;
 
 namespace {
-
-/// Keeps every value it receives and answers with it.
-struct recorder : troupe::actor<recorder, value> {
-    value handle(value v) {
-        got.push_back(v);
-        return v;
-    }
-    std::vector<value> got;
-};
-
-lua::script build(lua::builder b) {
-    auto s = b.build();
-    EXPECT_TRUE(s) << s.error().message();
-    return s.value();
-}
-
-troupe::ref<lua::script_actor> spawn(troupe::testing::runtime& rt, const lua::script& s) {
-    auto a = rt.node().spawn<lua::script_actor>(s);
-    EXPECT_TRUE(a) << a.error().message();
-    return a.value();
-}
-
-value ask(const troupe::ref<lua::script_actor>& a, value msg) {
-    auto r = a.ask(std::move(msg), 1s).get();
-    EXPECT_TRUE(r) << r.error().message();
-    return r ? *r : value{"<no reply>"};
-}
 
 troupe::result<void> reload(const troupe::ref<lua::script_actor>& a, const lua::script& s,
                             lua::reload_mode mode) {
@@ -74,49 +47,54 @@ lua::script v2() {
     return build(lua::builder{}.on_started(started_v2).on_handle(handle_v2));
 }
 
+/// An actor answering 'v1' whose stopped script tells the recorder "old stopped".
+struct stopped_fixture : with_recorder {
+    troupe::ref<lua::script_actor> a = lua_actor(
+        lua::builder{}.on_handle("return 'v1'").on_stopped("ctx.do_send('rec', 'old stopped')"));
+
+    /// Stops the actor and gives what the recorder has received.
+    const std::vector<value>& stop() {
+        a.stop();
+        rt.run_until_idle();
+        return got();
+    }
+};
+
 TEST(LuaReload, KeepStateKeepsStateAndGlobalsAndSkipsStarted) {
     troupe::testing::runtime rt;
     auto a = spawn(rt, v1());
-    EXPECT_EQ(ask(a, value{}), reply(1, 1, 1, 1));
-    EXPECT_EQ(ask(a, value{}), reply(1, 2, 1, 2));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 1, 1, 1));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 2, 1, 2));
     auto r = reload(a, v2(), lua::reload_mode::keep_state);
     ASSERT_TRUE(r) << r.error().message();
-    EXPECT_EQ(ask(a, value{}), reply(2, 12, 1, 3));
-    EXPECT_EQ(ask(a, value{}), reply(2, 22, 1, 4));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(2, 12, 1, 3));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(2, 22, 1, 4));
 }
 
 TEST(LuaReload, FreshStateStartsOverAndRunsTheNewStarted) {
     troupe::testing::runtime rt;
     auto a = spawn(rt, v1());
-    EXPECT_EQ(ask(a, value{}), reply(1, 1, 1, 1));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 1, 1, 1));
     auto r = reload(a, v2(), lua::reload_mode::fresh_state);
     ASSERT_TRUE(r) << r.error().message();
     // A new ctx.state (starts counts from nothing again); globals are the VM's and stay.
-    EXPECT_EQ(ask(a, value{}), reply(2, 1010, 1, 2));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(2, 1010, 1, 2));
 }
 
 TEST(LuaReload, TheNewStoppedRunsAtExit) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("return 'v1'")
-                                 .on_stopped("ctx.do_send('rec', 'old stopped')")
-                                 .add_recipient("rec", rec.addr())));
-    auto next = build(lua::builder{}
-                          .on_handle("return 'v2'")
-                          .on_stopped("ctx.do_send('rec', 'new stopped ' .. ctx.reason)")
-                          .add_recipient("rec", rec.addr()));
-    ASSERT_TRUE(reload(a, next, lua::reload_mode::keep_state));
-    EXPECT_EQ(ask(a, value{}), value{"v2"});
-    a.stop();
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got, (value::array{value{"new stopped normal"}}));
+    stopped_fixture f;
+    auto next = f.script(lua::builder{}
+                             .on_handle("return 'v2'")
+                             .on_stopped("ctx.do_send('rec', 'new stopped ' .. ctx.reason)"));
+    ASSERT_TRUE(reload(f.a, next, lua::reload_mode::keep_state));
+    EXPECT_EQ(ask(f.a, value{}, 1s), value{"v2"});
+    EXPECT_EQ(f.stop(), (value::array{value{"new stopped normal"}}));
 }
 
 TEST(LuaReload, ASyntaxErrorIsRefusedAtBuild) {
     troupe::testing::runtime rt;
     auto a = spawn(rt, v1());
-    EXPECT_EQ(ask(a, value{}), reply(1, 1, 1, 1));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 1, 1, 1));
     auto broken = lua::builder{}.on_handle("return ctx.state.n +").build();
     ASSERT_FALSE(broken);
     EXPECT_EQ(broken.error().code(), errc::invalid_argument);
@@ -126,14 +104,14 @@ TEST(LuaReload, ASyntaxErrorIsRefusedAtBuild) {
     ASSERT_FALSE(other);
     EXPECT_EQ(other.error().code(), errc::invalid_argument);
     EXPECT_EQ(other.error().reason(), "handle:1: unexpected symbol near '='");
-    EXPECT_EQ(ask(a, value{}), reply(1, 2, 1, 2));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 2, 1, 2));
 }
 
 TEST(LuaReload, AFailingStartedLeavesTheOldScriptsAndState) {
     troupe::testing::runtime rt;
     auto a = spawn(rt, v1());
-    EXPECT_EQ(ask(a, value{}), reply(1, 1, 1, 1));
-    EXPECT_EQ(ask(a, value{}), reply(1, 2, 1, 2));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 1, 1, 1));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 2, 1, 2));
     auto bad = build(lua::builder{}
                          .on_started("ctx.state.n = 'garbage'\nerror('no config')")
                          .on_handle("return 'never'"));
@@ -142,44 +120,33 @@ TEST(LuaReload, AFailingStartedLeavesTheOldScriptsAndState) {
     EXPECT_EQ(r.error().code(), errc::start_failed);
     EXPECT_EQ(r.error().reason(), "the new started script failed: started:2: no config");
     // Still v1, with its state (n was not touched by the failed started).
-    EXPECT_EQ(ask(a, value{}), reply(1, 3, 1, 3));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(1, 3, 1, 3));
     // A later reload works.
     ASSERT_TRUE(reload(a, v2(), lua::reload_mode::keep_state));
-    EXPECT_EQ(ask(a, value{}), reply(2, 13, 1, 4));
+    EXPECT_EQ(ask(a, value{}, 1s), reply(2, 13, 1, 4));
 }
 
 TEST(LuaReload, AFailedReloadDoesNotChangeTheStoppedScript) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("return 'v1'")
-                                 .on_stopped("ctx.do_send('rec', 'old stopped')")
-                                 .add_recipient("rec", rec.addr())));
-    auto bad = build(lua::builder{}
-                         .on_started("error('nope')")
-                         .on_stopped("ctx.do_send('rec', 'new stopped')")
-                         .add_recipient("rec", rec.addr()));
-    EXPECT_FALSE(reload(a, bad, lua::reload_mode::fresh_state));
-    EXPECT_EQ(ask(a, value{}), value{"v1"});
-    a.stop();
-    rt.run_until_idle();
-    EXPECT_EQ(rec.get()->got, (value::array{value{"old stopped"}}));
+    stopped_fixture f;
+    auto bad = f.script(
+        lua::builder{}.on_started("error('nope')").on_stopped("ctx.do_send('rec', 'new stopped')"));
+    EXPECT_FALSE(reload(f.a, bad, lua::reload_mode::fresh_state));
+    EXPECT_EQ(ask(f.a, value{}, 1s), value{"v1"});
+    EXPECT_EQ(f.stop(), (value::array{value{"old stopped"}}));
 }
 
 TEST(LuaReload, RecipientsAndLimitsStayAcrossAReload) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("return ctx.send('rec', 'v1')")
-                                 .add_recipient("rec", rec.addr())
-                                 .limits({.memory = 8 << 20, .instructions = 100000})));
-    EXPECT_EQ(ask(a, value{}), value{"v1"});
+    with_recorder f;
+    auto a = f.lua_actor(lua::builder{}
+                             .on_handle("return ctx.send('rec', 'v1')")
+                             .limits({.memory = 8 << 20, .instructions = 100000}));
+    EXPECT_EQ(ask(a, value{}, 1s), value{"v1"});
     // The new script is built with no recipients and default limits: the actor's own
     // settings stay (script_actor.hpp: "limits, libraries and recipients stay").
     auto next = build(lua::builder{}.on_handle(
         "if ctx.msg == 'spin' then while true do end end\nreturn ctx.send('rec', 'v2')"));
     ASSERT_TRUE(reload(a, next, lua::reload_mode::keep_state));
-    EXPECT_EQ(ask(a, value{}), value{"v2"});
+    EXPECT_EQ(ask(a, value{}, 1s), value{"v2"});
     auto spun = a.ask(value{"spin"}, 1s).get();
     ASSERT_FALSE(spun);
     auto why = a.wait().get().value();
@@ -188,14 +155,12 @@ TEST(LuaReload, RecipientsAndLimitsStayAcrossAReload) {
 }
 
 TEST(LuaReload, MessagesQueuedAroundAReloadKeepTheirOrder) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
+    with_recorder f;
     auto script_of = [&](const char* tag) {
-        return build(lua::builder{}
-                         .on_handle(std::string{"ctx.do_send('rec', '"} + tag + ":' .. ctx.msg)")
-                         .add_recipient("rec", rec.addr()));
+        return f.script(
+            lua::builder{}.on_handle(std::string{"ctx.do_send('rec', '"} + tag + ":' .. ctx.msg)"));
     };
-    auto a = spawn(rt, script_of("v1"));
+    auto a = spawn(f.rt, script_of("v1"));
     a.tell(value{1});
     a.tell(value{2});
     auto first = a.ask(lua::reload{script_of("v2"), lua::reload_mode::keep_state}, 1s);
@@ -203,21 +168,19 @@ TEST(LuaReload, MessagesQueuedAroundAReloadKeepTheirOrder) {
     auto second = a.ask(lua::reload{script_of("v3"), lua::reload_mode::fresh_state}, 1s);
     a.tell(value{4});
     a.tell(value{5});
-    EXPECT_TRUE(rec.get()->got.empty());  // nothing ran yet
-    rt.run_until_idle();
+    EXPECT_TRUE(f.got().empty());  // nothing ran yet
+    f.rt.run_until_idle();
     EXPECT_TRUE(std::move(first).get());
     EXPECT_TRUE(std::move(second).get());
-    EXPECT_EQ(rec.get()->got, (value::array{value{"v1:1"}, value{"v1:2"}, value{"v2:3"},
-                                            value{"v3:4"}, value{"v3:5"}}));
+    EXPECT_EQ(f.got(), (value::array{value{"v1:1"}, value{"v1:2"}, value{"v2:3"}, value{"v3:4"},
+                                     value{"v3:5"}}));
 }
 
 TEST(LuaReload, AReloadWaitsForAHandlerThatIsInCtxSend) {
-    troupe::testing::runtime rt;
-    auto rec = rt.node().spawn<recorder>().value();
-    auto a = spawn(rt, build(lua::builder{}
-                                 .on_handle("local r = ctx.send('rec', ctx.msg)\n"
-                                            "return 'v1 got ' .. r")
-                                 .add_recipient("rec", rec.addr())));
+    with_recorder f;
+    auto a =
+        f.lua_actor(lua::builder{}.on_handle("local r = ctx.send('rec', ctx.msg)\n"
+                                             "return 'v1 got ' .. r"));
     auto asked = a.ask(value{"x"}, 1s);
     auto reloaded =
         a.ask(lua::reload{build(lua::builder{}.on_handle("return 'v2 got ' .. ctx.msg")),

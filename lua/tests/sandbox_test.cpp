@@ -17,10 +17,10 @@
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/testing/runtime.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 using testing::HasSubstr;
-using troupe::value;
 
 namespace {
 
@@ -43,26 +43,20 @@ protected:
     troupe::testing::runtime rt;
 };
 
-value strings(std::initializer_list<const char*> items) {
-    value::array out;
-    for (const char* s : items) out.emplace_back(s);
-    return value{std::move(out)};
-}
-
 TEST_F(LuaSandbox, DangerousLibrariesAndFileFunctionsAreAbsentByDefault) {
     EXPECT_EQ(reply("return {type(os), type(io), type(debug), type(package), type(require), "
                     "type(dofile), type(loadfile)}")
                   .value(),
-              strings({"nil", "nil", "nil", "nil", "nil", "nil", "nil"}));
+              value{strings({"nil", "nil", "nil", "nil", "nil", "nil", "nil"})});
     // What the sandbox has.
     EXPECT_EQ(reply("return {type(coroutine), type(string), type(table), type(math), "
                     "type(utf8), type(pcall), type(load), type(print), type(setmetatable)}")
                   .value(),
-              strings({"table", "table", "table", "table", "table", "function", "function",
-                       "function", "function"}));
+              value{strings({"table", "table", "table", "table", "table", "function", "function",
+                             "function", "function"})});
     // Nor are they reachable through the string metatable or _G.
     EXPECT_EQ(reply("return {type(_G.os), type(('').os), type(_ENV.io)}").value(),
-              strings({"nil", "nil", "nil"}));
+              value{strings({"nil", "nil", "nil"})});
 }
 
 TEST_F(LuaSandbox, LoadRunsSourceText) {
@@ -215,12 +209,12 @@ TEST_F(LuaSandbox, GrantingDebugAndPackage) {
                         .on_handle("return {type(debug.traceback), type(package)}")
                         .grant(lua::library::debug))
                   .value(),
-              strings({"function", "nil"}));
+              value{strings({"function", "nil"})});
     EXPECT_EQ(reply(lua::builder{}
                         .on_handle("return {type(package.loaded), type(require), type(debug)}")
                         .grant(lua::library::package))
                   .value(),
-              strings({"table", "function", "nil"}));
+              value{strings({"table", "function", "nil"})});
 }
 
 int twice(lua_State* L) {

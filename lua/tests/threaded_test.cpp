@@ -12,9 +12,9 @@
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/node.hpp>
 
-using namespace std::chrono_literals;
-namespace lua = troupe::lua;
-using troupe::value;
+#include "support/lua_test.hpp"
+
+using namespace lua_test;
 
 namespace {
 
@@ -22,12 +22,6 @@ troupe::node_config two_workers() {
     troupe::node_config cfg;
     cfg.workers = 2;
     return cfg;
-}
-
-lua::script build(lua::builder b) {
-    auto s = b.build();
-    EXPECT_TRUE(s) << s.error().message();
-    return s.value();
 }
 
 /// Fulfils a promise with the first value it receives.
