@@ -49,9 +49,11 @@ void* vm::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
         }
         return nullptr;
     }
+    // Compared before realloc: `ptr` may not be looked at after it.
+    bool retry = v.refusals_ > 0 && v.last_denial_ == denial{ptr, osize, nsize};
     void* p = std::realloc(ptr, nsize);
     if (!p) return nullptr;
-    if (v.refusals_ > 0 && v.last_denial_ == denial{ptr, osize, nsize}) {
+    if (retry) {
         --v.refusals_;  // the retry after a collection: that refusal did no harm
         v.last_denial_ = denial{};
     }
