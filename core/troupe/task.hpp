@@ -10,10 +10,13 @@
 // In every mode, a coroutine suspended inside an actor resumes inside that actor.
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <type_traits>
 #include <utility>
+
+#include <troupe/detail/pool.hpp>
 
 namespace troupe {
 
@@ -27,6 +30,11 @@ namespace detail {
 template <class T>
 class task_promise_base {
 public:
+    // A handler coroutine's frame comes from the per-thread pool, as envelopes do: most
+    // handlers of a coroutine kind allocate one per message.
+    static void* operator new(std::size_t size) { return pool_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { pool_free(p, size); }
+
     std::suspend_always initial_suspend() noexcept { return {}; }
 
     struct final_awaiter {

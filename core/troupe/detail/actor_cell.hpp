@@ -70,6 +70,11 @@ protected:
 /// A handler coroutine the actor keeps while it is suspended.
 class running_handler {
 public:
+    // One is made per message for coroutine handlers: from the per-thread pool. The
+    // deleting destructor passes the most derived type's size.
+    static void* operator new(std::size_t size) { return pool_allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { pool_free(p, size); }
+
     virtual ~running_handler() = default;
     virtual std::coroutine_handle<> handle() const noexcept = 0;
     /// Delivers the finished coroutine's reply; rethrows its exception.
