@@ -113,7 +113,9 @@ TEST(TimerThread, FiresInDeadlineOrderAndFifoAmongEqualDeadlines) {
 
 // Timers wait in three tiers: due within the current ~1 ms bucket, within ~1 s (a ring of
 // buckets), and beyond. Inserted latest first, with several in one bucket apart by less
-// than a bucket, they still fire in deadline order.
+// than a bucket, they still fire in deadline order as they move from tier to tier. The
+// first is due 100 ms after the start, so that all are in before any is due even on a
+// slow sanitizer build (a timer due during the loop fires before earlier ones are armed).
 TEST(TimerThread, FiresInDeadlineOrderAcrossTiers) {
     const std::vector<duration> offsets = {0us,   300us,  700us,  20ms,          20ms + 100us,
                                            400ms, 1100ms, 1200ms, 1200ms + 10us, 1500ms};
@@ -124,7 +126,7 @@ TEST(TimerThread, FiresInDeadlineOrderAcrossTiers) {
     std::vector<test_timer*> timers;
     {
         timer_thread service;
-        const time_point base = clock::now();
+        const time_point base = clock::now() + 100ms;
         for (int id = n - 1; id >= 0; --id) {
             timers.push_back(arm(service, base + offsets[id], duration::zero(), t, [&, id] {
                 std::lock_guard<std::mutex> lock(mutex);
