@@ -22,6 +22,9 @@ struct options {
     std::size_t max_depth = 64;
     /// Fields that the target type does not describe.
     extra_fields extra = extra_fields::reject;
+    /// Encoding: leave out a struct field whose std::optional is empty instead of writing
+    /// null (protocols whose readers tell "absent" from null).
+    bool omit_empty_optionals = false;
 };
 
 }  // namespace troupe::codec

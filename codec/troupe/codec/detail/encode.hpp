@@ -48,11 +48,22 @@ bool encode_string_map(context& c, W& w, const M& m) {
 template <class W, described_struct T>
 bool encode_struct(context& c, W& w, const T& v) {
     using fields = fields_of<T>;
+    // With omit_empty_optionals, an empty std::optional field is left out, not null.
+    auto present = [&](auto d) {
+        using F = std::remove_cvref_t<decltype(v.*d.pointer)>;
+        if constexpr (is_optional<F>)
+            return !c.opts.omit_empty_optionals || (v.*d.pointer).has_value();
+        else
+            return true;
+    };
+    std::size_t count = 0;
+    boost::mp11::mp_for_each<fields>([&](auto d) { count += present(d) ? 1 : 0; });
     depth_guard g{c};
-    if (!g || !w.begin_map(c, boost::mp11::mp_size<fields>::value)) return false;
+    if (!g || !w.begin_map(c, count)) return false;
     bool ok = true;
     boost::mp11::mp_for_each<fields>([&](auto d) {
-        if (ok && !(w.field(c, d.name) && encode(c, w, v.*d.pointer))) ok = c.in_field(d.name);
+        if (ok && present(d) && !(w.field(c, d.name) && encode(c, w, v.*d.pointer)))
+            ok = c.in_field(d.name);
     });
     return ok && w.end_map(c);
 }

@@ -1,0 +1,366 @@
+#include <troupe/ipc/internal/connection.hpp>
+
+#include <algorithm>
+#include <array>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace troupe::ipc::internal {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string join_names(const std::vector<std::string_view>& names) {
+    std::string out;
+    for (std::string_view n : names) {
+        if (!out.empty()) out += ", ";
+        out += n;
+    }
+    return out.empty() ? "nothing" : out;
+}
+
+std::string format_rate(double v) {
+    std::string s = std::to_string(v);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+connection::connection(server::impl& srv, socket_type s, std::uint64_t id, peer_credentials peer)
+    : srv_(srv),
+      socket_(std::move(s)),
+      id_(id),
+      peer_(peer),
+      decoder_(srv.cfg.max_frame),
+      bucket_(srv.cfg.rate, srv.cfg.burst),
+      slot_(srv.io),
+      last_frame_(clock::now()),
+      last_read_(last_frame_) {}
+
+void connection::start() {
+    asio::co_spawn(srv_.io, [self = shared_from_this()] { return self->read_loop(); },
+                   asio::detached);
+}
+
+void connection::close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.shutdown(socket_type::shutdown_both, ignored);
+    socket_.close(ignored);
+    slot_.cancel();
+    out_.clear();
+    srv_.open.fetch_sub(1, std::memory_order_relaxed);
+    srv_.connections.erase(id_);  // callers hold their own reference
+    if (srv_.shutting_down && srv_.connections.empty() && srv_.last_call) srv_.last_call->cancel();
+}
+
+void connection::close_when_flushed() {
+    if (closed_) return;
+    closing_ = true;
+    if (!writing_ && out_.empty()) close();
+}
+
+void connection::check(clock::time_point now) {
+    if (closed_) return;
+    const auto& cfg = srv_.cfg;
+    if (writing_ && now - write_started_ > cfg.write_timeout) {
+        close();  // the peer stopped reading
+    } else if (decoder_.partial() && now - last_read_ > cfg.read_timeout) {
+        close();  // a frame begun and never finished
+    } else if (cfg.idle_timeout.count() > 0 && in_flight_ == 0 && !writing_ &&
+               now - last_frame_ > cfg.idle_timeout) {
+        close();
+    }
+}
+
+asio::awaitable<void> connection::read_loop() {
+    auto self = shared_from_this();
+    std::array<char, 64 * 1024> buf;
+    for (;;) {
+        // Frames already read first, as long as the in-flight limit allows.
+        for (;;) {
+            if (closed_ || closing_) co_return;
+            if (in_flight_ >= srv_.cfg.max_in_flight) {
+                boost::system::error_code ec;
+                slot_.expires_at(asio::steady_timer::time_point::max());
+                co_await slot_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                continue;
+            }
+            auto ev = decoder_.next();
+            if (!ev) break;
+            handle(*ev);
+        }
+        boost::system::error_code ec;
+        const std::size_t n = co_await socket_.async_read_some(
+            asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            // The peer closed (or the socket failed): answers still coming have nowhere to
+            // go, so the connection ends now.
+            close();
+            co_return;
+        }
+        last_read_ = clock::now();
+        decoder_.feed(std::string_view{buf.data(), n});
+    }
+}
+
+void connection::handle(frame_decoder::event& ev) {
+    last_frame_ = clock::now();
+    if (!ev.got) {
+        send_error({ev.version, ev.format}, unknown_correlation_id, ev.problem);
+        if (ev.fatal) close_when_flushed();
+        return;
+    }
+    const frame& f = *ev.got;
+    switch (f.type) {
+        case frame_type::request:
+            return on_request(f);
+        case frame_type::heartbeat: {
+            std::string out;
+            append_frame(out, frame_type::heartbeat, f.format, {}, f.version);
+            return queue(std::move(out));
+        }
+        case frame_type::subscribe:
+            return on_subscription(f, true);
+        case frame_type::unsubscribe:
+            return on_subscription(f, false);
+        case frame_type::discover:
+            return on_discover(f);
+        case frame_type::response:
+        case frame_type::error:
+        case frame_type::push:
+        case frame_type::stream:
+            return send_error({f.version, f.format}, unknown_correlation_id,
+                              {code::protocol_error,
+                               "a client does not send " + to_string(f.type) +
+                                   " frames (send request, heartbeat, subscribe, "
+                                   "unsubscribe or discover); the frame was skipped"});
+    }
+}
+
+void connection::on_request(const frame& f) {
+    srv_.requests.fetch_add(1, std::memory_order_relaxed);
+    const origin o{f.version, f.format};
+    refusal why;
+    auto req = read_envelope<request>(f, why);
+    if (!req) return send_error(o, why.correlation_id, why.why);
+    const std::string& cid = req->correlation_id;
+    if (srv_.shutting_down) {
+        return send_error(o, cid, {code::shutting_down,
+                                   "the server is shutting down and takes no new requests"});
+    }
+    if (!bucket_.take()) {
+        return send_error(
+            o, cid,
+            {code::rate_limited, "rate limit exceeded: this server accepts " +
+                                     format_rate(srv_.cfg.rate) +
+                                     " requests/s per connection (burst " +
+                                     format_rate(srv_.cfg.burst) + "); retry after " +
+                                     std::to_string(bucket_.retry_after_ms()) + " ms"});
+    }
+    const std::int64_t timeout_ms = req->response_timeout_ms.value_or(default_response_timeout_ms);
+    if (timeout_ms <= 0) {
+        return send_error(o, cid, {code::protocol_error,
+                                   "response_timeout_ms must be positive, got " +
+                                       std::to_string(timeout_ms)});
+    }
+    auto ep = srv_.find(req->target);
+    if (!ep) {
+        return send_error(o, cid, {code::actor_not_found,
+                                   "no actor is exposed as \"" + req->target +
+                                       "\" (exposed: " + srv_.exposed_names_for_error() + ")"});
+    }
+    if (!ep->find(req->message_type)) {
+        return send_error(o, cid, {code::unknown_message_type,
+                                   "\"" + req->target + "\" does not handle \"" +
+                                       req->message_type + "\" (it handles " +
+                                       join_names(ep->message_types()) + ")"});
+    }
+    troupe::value payload = req->payload ? std::move(*req->payload) : troupe::value{};
+    const bool stream = req->expects_stream.value_or(false);
+    if (!stream && !req->expects_reply.value_or(false)) {
+        if (auto told = ep->tell(req->message_type, payload); !told) {
+            return send_error(o, cid, failure_of(told.error()));
+        }
+        response r;
+        r.correlation_id = cid;
+        r.payload = troupe::value::map{{"status", "delivered"}};
+        std::string out;
+        append_envelope(out, frame_type::response, o.format, o.version, r);
+        return queue(std::move(out));
+    }
+    ++in_flight_;
+    ++srv_.in_flight;
+    // The reply may come after this connection or the whole server is gone: hold both
+    // weakly, and count the request off on the socket thread.
+    ep->ask(req->message_type, payload, std::chrono::milliseconds{timeout_ms})
+        .then([life = srv_.weak_from_this(), conn = weak_from_this(), o,
+               cid = std::move(req->correlation_id), stream](result<troupe::value> r) mutable {
+            auto s = life.lock();
+            if (!s) return;
+            server::impl* srv = s.get();
+            asio::post(s->io, [srv, conn = std::move(conn), o, cid = std::move(cid), stream,
+                               r = std::move(r)]() mutable {
+                --srv->in_flight;
+                if (auto c = conn.lock()) c->answer(o, cid, stream, std::move(r));
+            });
+        });
+}
+
+void connection::request_done() {
+    const bool was_full = in_flight_ >= srv_.cfg.max_in_flight;
+    --in_flight_;
+    if (was_full) slot_.cancel();
+}
+
+void connection::answer(origin o, const std::string& correlation_id, bool stream,
+                        result<troupe::value> r) {
+    request_done();
+    if (closed_) return;
+    if (!r) return send_error(o, correlation_id, failure_of(r.error()));
+    std::string out;
+    if (!stream) {
+        response resp;
+        resp.correlation_id = correlation_id;
+        resp.payload = std::move(*r);
+        append_envelope(out, frame_type::response, o.format, o.version, resp);
+        return queue(std::move(out));
+    }
+    // A streamed reply: an array's elements one frame each (anything else is one item),
+    // then the final frame.
+    stream_frame s;
+    s.correlation_id = correlation_id;
+    auto item = [&](troupe::value v) {
+        s.payload = std::move(v);
+        append_envelope(out, frame_type::stream, o.format, o.version, s);
+        ++s.sequence;
+    };
+    if (auto* items = r->if_array()) {
+        for (auto& v : *items) item(std::move(v));
+    } else {
+        item(std::move(*r));
+    }
+    s.payload.reset();
+    s.is_final = true;
+    append_envelope(out, frame_type::stream, o.format, o.version, s);
+    queue(std::move(out));
+}
+
+void connection::on_subscription(const frame& f, bool subscribe) {
+    const origin o{f.version, f.format};
+    refusal why;
+    auto req = read_envelope<subscription_request>(f, why);
+    if (!req) return send_error(o, why.correlation_id, why.why);
+    if (srv_.shutting_down) {
+        return send_error(o, req->correlation_id,
+                          {code::shutting_down, "the server is shutting down"});
+    }
+    if (!bucket_.take()) {
+        return send_error(o, req->correlation_id,
+                          {code::rate_limited, "rate limit exceeded; retry after " +
+                                                   std::to_string(bucket_.retry_after_ms()) +
+                                                   " ms"});
+    }
+    if (subscribe) {
+        for (const auto& t : req->message_types) {
+            if (!srv_.types.find(t)) {
+                return send_error(o, req->correlation_id,
+                                  {code::unknown_message_type,
+                                   "cannot subscribe to \"" + t +
+                                       "\": no message type is registered under that name "
+                                       "(registered: " +
+                                       join_names(srv_.types.names()) + ")"});
+            }
+        }
+        for (const auto& t : req->message_types) subscriptions_.insert(t);
+        push_format_ = f.format;
+        push_version_ = f.version;
+    } else {
+        for (const auto& t : req->message_types) {
+            if (auto it = subscriptions_.find(t); it != subscriptions_.end())
+                subscriptions_.erase(it);
+        }
+    }
+    subscription_response resp;
+    resp.correlation_id = req->correlation_id;
+    resp.subscribed_types.emplace(subscriptions_.begin(), subscriptions_.end());
+    std::string out;
+    append_envelope(out, frame_type::response, o.format, o.version, resp);
+    queue(std::move(out));
+}
+
+void connection::on_discover(const frame& f) {
+    const origin o{f.version, f.format};
+    refusal why;
+    auto req = read_envelope<discover_request>(f, why);
+    if (!req) return send_error(o, why.correlation_id, why.why);
+    discover_response resp;
+    resp.correlation_id = req->correlation_id;
+    resp.protocol_version.emplace();
+    if (req->include_actors.value_or(true)) resp.actors = srv_.describe_exposed();
+    if (req->include_message_types.value_or(true)) {
+        auto& names = resp.message_types.emplace();
+        for (auto n : srv_.types.names()) names.emplace_back(n);
+    }
+    std::string out;
+    append_envelope(out, frame_type::response, o.format, o.version, resp);
+    queue(std::move(out));
+}
+
+void connection::send_error(origin o, std::string_view correlation_id, const failure& why) {
+    srv_.errors.fetch_add(1, std::memory_order_relaxed);
+    std::string out;
+    append_error(out, o.format, o.version, correlation_id, why);
+    queue(std::move(out));
+}
+
+void connection::queue(std::string bytes, bool is_push) {
+    if (closed_) return;
+    if (is_push) {
+        if (pushes_queued_ >= srv_.cfg.max_push_backlog) {
+            auto oldest = std::find_if(out_.begin(), out_.end(),
+                                       [](const out_frame& f) { return f.is_push; });
+            if (oldest != out_.end()) {
+                out_.erase(oldest);
+                --pushes_queued_;
+                srv_.pushes_dropped.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+        ++pushes_queued_;
+    }
+    out_.push_back({std::move(bytes), is_push});
+    start_write();
+}
+
+void connection::start_write() {
+    if (writing_ || closed_ || out_.empty()) return;
+    batch_.clear();
+    buffers_.clear();
+    while (!out_.empty() && batch_.size() < 64) {
+        if (out_.front().is_push) --pushes_queued_;
+        batch_.push_back(std::move(out_.front()));
+        out_.pop_front();
+    }
+    for (const auto& f : batch_) buffers_.push_back(asio::buffer(f.bytes));
+    writing_ = true;
+    write_started_ = clock::now();
+    asio::async_write(socket_, buffers_,
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          self->writing_ = false;
+                          if (ec) return self->close();
+                          self->batch_.clear();
+                          if (self->out_.empty() && self->closing_) return self->close();
+                          self->start_write();
+                      });
+}
+
+}  // namespace troupe::ipc::internal
