@@ -73,7 +73,8 @@ struct Generation {};
 TROUPE_MESSAGE(Generation, "Generation")
 
 struct flaky : troupe::actor<flaky, Crash, Generation> {
-    explicit flaky(std::shared_ptr<std::atomic<std::int64_t>> starts) : starts_(std::move(starts)) {}
+    explicit flaky(std::shared_ptr<std::atomic<std::int64_t>> starts)
+        : starts_(std::move(starts)) {}
     void on_start() override { generation_ = ++*starts_; }
     void handle(const Crash&) { throw std::runtime_error("crash requested"); }
     std::int64_t handle(const Generation&) const { return generation_; }
@@ -111,7 +112,8 @@ struct publisher : troupe::actor<publisher, Emit> {
     explicit publisher(troupe::ipc::server* srv) : srv_(srv) {}
     std::int64_t handle(const Emit& m) {
         for (std::int64_t i = 1; i <= m.n; ++i) {
-            if (auto ok = srv_->broadcast(Tick{i}, "publisher"); !ok) throw std::runtime_error(ok.error().message());
+            if (auto ok = srv_->broadcast(Tick{i}, "publisher"); !ok)
+                throw std::runtime_error(ok.error().message());
         }
         return m.n;
     }
@@ -161,12 +163,11 @@ inline troupe::result<troupe::supervisor_ref> expose_test_actors(
     check(srv.expose("counter", n.spawn<counter>().value()));
     check(srv.expose("publisher", n.spawn<publisher>(&srv).value()));
     check(srv.expose("busy", n.spawn_with<holder>(busy_options()).value()));
-    troupe::supervisor_spec spec{
-        .strategy = troupe::restart_strategy::one_for_one,
-        .max_restarts = 1000,
-        .period = std::chrono::seconds{1},
-        .children = {troupe::child_spec::worker_with<flaky>(
-            "flaky", flaky_options(), std::move(starts))}};
+    troupe::supervisor_spec spec{.strategy = troupe::restart_strategy::one_for_one,
+                                 .max_restarts = 1000,
+                                 .period = std::chrono::seconds{1},
+                                 .children = {troupe::child_spec::worker_with<flaky>(
+                                     "flaky", flaky_options(), std::move(starts))}};
     auto sup = troupe::start_supervisor(n, spec).get();
     if (!sup) return sup.error();
     check(srv.expose_registered<flaky>("flaky", "flaky"));
