@@ -39,16 +39,15 @@ bench: deps
 	cmake --build --preset release -j$(NPROC)
 	scripts/bench.py
 
-# sanitize: build and run the core, codec and lua unit tests (ctest labels `core`, `codec`,
-# `lua`)
-# under ASan+UBSan, then under TSan.
+# sanitize: build and run the core, codec, lua and ipc unit tests (ctest labels `core`,
+# `codec`, `lua`, `ipc`) under ASan+UBSan, then under TSan.
 sanitize: deps
 	@for p in asan-ubsan tsan; do \
 	  echo "== sanitize: $$p"; \
 	  cmake --preset $$p >/dev/null; \
 	  cmake --build --preset $$p -j$(NPROC) --target troupe_core_tests troupe_codec_tests \
-	    troupe_codec_fuzz_corpus troupe_lua_tests; \
-	  ctest --preset $$p -L 'core|codec|lua'; \
+	    troupe_codec_fuzz_corpus troupe_lua_tests troupe_ipc_tests; \
+	  ctest --preset $$p -L 'core|codec|lua|ipc'; \
 	done
 
 # fuzz: build the codec's libFuzzer targets with clang 16 under ASan+UBSan (build/fuzz) and
