@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the codec's libFuzzer targets (codec/fuzz, clang 16, ASan+UBSan) into build/fuzz and
-# runs each for FUZZ_SECONDS (30) seconds on a copy of the corpus in the repository.
+# Builds the libFuzzer targets (codec/fuzz and ipc/fuzz, clang 16, ASan+UBSan) into build/fuzz
+# and runs each for FUZZ_SECONDS (30) seconds on a copy of the corpus in the repository.
 #
 #   scripts/fuzz.sh                       # every target, 30 s each
 #   FUZZ_SECONDS=5 scripts/fuzz.sh        # a quick pass
@@ -8,7 +8,8 @@
 #
 # The corpus in the tree is only read: each target works on build/fuzz/corpus/<target>,
 # which starts as a copy and keeps what fuzzing adds (copy an input back into
-# codec/fuzz/corpus/<target>/ to keep it for good). Fails if any target finds a crash, a
+# codec/fuzz/corpus/<target>/ or ipc/fuzz/corpus/<target>/ to keep it for good). Fails if
+# any target finds a crash, a
 # leak, a timeout or runs out of memory, and prints the path of the input that shows it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ seconds=${FUZZ_SECONDS:-30}
 build=build/fuzz
 cxx=${FUZZ_CXX:-clang++-16}
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_json_value fuzz_msgpack_value fuzz_described)
+((${#targets[@]})) || targets=(fuzz_json_value fuzz_msgpack_value fuzz_described fuzz_ipc_frames)
 
 if ! command -v "$cxx" >/dev/null; then
     echo "fuzz: $cxx not found (scripts/install-deps.sh fuzz installs it)" >&2
@@ -47,7 +48,8 @@ for t in "${targets[@]}"; do
     artifacts=$build/artifacts/$t/
     log=$build/logs/$t.log
     mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-    for f in codec/fuzz/corpus/"$t"/*; do
+    for f in codec/fuzz/corpus/"$t"/* ipc/fuzz/corpus/"$t"/*; do
+        [[ -e $f ]] || continue
         [[ -e $corpus/${f##*/} ]] || cp "$f" "$corpus"/
     done
     dict=()
@@ -67,8 +69,8 @@ for t in "${targets[@]}"; do
     else
         reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
         echo "fuzz: $t FAILED (exit $status) after ${runs:-?} runs; log: $log"
-        if grep -q '^codec check failed' "$log"; then
-            sed -n '/^codec check failed/,/^==/p' "$log" | grep -v '^==' | head -12
+        if grep -qE '^(codec|ipc) check failed' "$log"; then
+            sed -n -E '/^(codec|ipc) check failed/,/^==/p' "$log" | grep -v '^==' | head -12
         else
             grep -m1 -E '^==[0-9]+==(ERROR|WARNING)' "$log" || true
             grep -m1 '^SUMMARY' "$log" || true

@@ -285,6 +285,10 @@ TEST(IpcServer, GracefulStopAnswersWhatIsInFlightAndRefusesNewRequests) {
     while (s.server().stats().requests < 1 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::yield();
     std::thread stopper{[&] { s.server().stop(); }};
+    // The server removes its socket file once it has begun to shut down.
+    struct stat st {};
+    while (::stat(s.path().c_str(), &st) == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
     c.send(frame_type::request, request("new", "echo", "Echo", R"({"text":"x"})"));
     value first = c.read_value();
     EXPECT_EQ(text(first, "correlation_id"), "new");

@@ -1,11 +1,8 @@
-#include <troupe/ipc/server.hpp>
+#include <unistd.h>
 
 #include <algorithm>
-#include <future>
-
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <array>
+#include <functional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,10 +10,13 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <troupe/ipc/internal/connection.hpp>
 #include <troupe/ipc/internal/server_core.hpp>
 #include <troupe/ipc/internal/socket_file.hpp>
+#include <troupe/ipc/server.hpp>
 
 namespace troupe::ipc {
 
@@ -53,9 +53,10 @@ server::impl::impl(node& n, codec::registry& t, server_config c)
     }
 }
 
-std::optional<codec::endpoint> server::impl::find(std::string_view name) {
+std::optional<codec::endpoint> server::impl::find(std::string_view name, bool& gone) {
     std::lock_guard lock{exposed_mutex};
     auto it = exposed.find(name);
+    gone = it != exposed.end();
     if (it == exposed.end()) return std::nullopt;
     if (it->second.ep.alive()) return it->second.ep;
     if (!it->second.revive) return std::nullopt;
@@ -111,15 +112,14 @@ asio::awaitable<void> server::impl::accept_loop() {
             reject(std::move(s),
                    {code::permission_denied,
                     "this server does not admit uid " + std::to_string(peer.uid) + " (pid " +
-                        std::to_string(peer.pid) +
-                        "); by default only its own user may connect"});
+                        std::to_string(peer.pid) + "); by default only its own user may connect"});
             continue;
         }
         if (connections.size() >= cfg.max_connections) {
-            reject(std::move(s), {code::connection_limit_reached,
-                                  "the server has its maximum of " +
-                                      std::to_string(cfg.max_connections) +
-                                      " connections; retry later"});
+            reject(std::move(s),
+                   {code::connection_limit_reached, "the server has its maximum of " +
+                                                        std::to_string(cfg.max_connections) +
+                                                        " connections; retry later"});
             continue;
         }
         const std::uint64_t id = next_connection++;
@@ -133,15 +133,47 @@ asio::awaitable<void> server::impl::accept_loop() {
 
 void server::impl::reject(stream_protocol::socket s, const failure& why) {
     rejected.fetch_add(1, std::memory_order_relaxed);
-    auto sock = std::make_shared<stream_protocol::socket>(std::move(s));
-    auto bytes = std::make_shared<std::string>();
-    append_error(*bytes, codec::format::json, protocol_version, rejected_correlation_id, why);
-    asio::async_write(*sock, asio::buffer(*bytes),
-                      [sock, bytes](boost::system::error_code, std::size_t) {
-                          boost::system::error_code ignored;
-                          sock->shutdown(stream_protocol::socket::shutdown_both, ignored);
-                          sock->close(ignored);
-                      });
+    // Write the reason, then close only our side and read until the peer closes (at most a
+    // second): closing at once would reset a connection whose client has already written,
+    // and it would never read why it was refused.
+    struct refused {
+        explicit refused(stream_protocol::socket s, asio::io_context& io)
+            : sock(std::move(s)), bound(io, std::chrono::seconds{1}) {}
+        stream_protocol::socket sock;
+        asio::steady_timer bound;
+        std::string bytes;
+        std::array<char, 512> sink;
+    };
+    auto r = std::make_shared<refused>(std::move(s), io);
+    append_error(r->bytes, codec::format::json, protocol_version, rejected_correlation_id, why);
+    auto finish = [r] {
+        boost::system::error_code ignored;
+        r->bound.cancel();
+        r->sock.close(ignored);
+    };
+    r->bound.async_wait([r](boost::system::error_code ec) {
+        if (ec) return;
+        boost::system::error_code ignored;
+        r->sock.close(ignored);
+    });
+    asio::async_write(
+        r->sock, asio::buffer(r->bytes), [r, finish](boost::system::error_code ec, std::size_t) {
+            if (ec) return finish();
+            boost::system::error_code ignored;
+            r->sock.shutdown(stream_protocol::socket::shutdown_send, ignored);
+            auto drain = std::make_shared<std::function<void()>>();
+            *drain = [r, finish, drain] {
+                r->sock.async_read_some(asio::buffer(r->sink),
+                                        [finish, drain](boost::system::error_code ec, std::size_t) {
+                                            if (ec) {
+                                                *drain = nullptr;
+                                                return finish();
+                                            }
+                                            (*drain)();
+                                        });
+            };
+            (*drain)();
+        });
 }
 
 void server::impl::schedule_tick() {
@@ -207,8 +239,8 @@ void server::impl::deliver_push(std::string_view type, const troupe::value& payl
         const int vi = c->push_version() == 1 ? 1 : 0;
         if (!have[fi][vi]) {
             p.notification_id = "push-" + std::to_string(next_push);
-            append_envelope(cached[fi][vi], frame_type::push, c->push_format(),
-                            c->push_version(), p);
+            append_envelope(cached[fi][vi], frame_type::push, c->push_format(), c->push_version(),
+                            p);
             have[fi][vi] = true;
         }
         pushes.fetch_add(1, std::memory_order_relaxed);
@@ -222,7 +254,9 @@ void server::impl::deliver_push(std::string_view type, const troupe::value& payl
 server::server(node& n, codec::registry& types, server_config cfg)
     : node_(n), types_(types), impl_(std::make_shared<impl>(n, types, std::move(cfg))) {}
 
-server::~server() { stop(); }
+server::~server() {
+    stop();
+}
 
 result<void> server::add_exposed(std::string name, codec::endpoint ep, reviver revive) {
     if (name.empty()) return error{errc::invalid_argument, "expose: the name is empty"};
@@ -289,21 +323,22 @@ void server::stop() {
     s.acceptor.reset();
 }
 
-bool server::running() const noexcept { return impl_->running.load(); }
+bool server::running() const noexcept {
+    return impl_->running.load();
+}
 
 void server::publish(std::string_view type, troupe::value payload, std::string_view source) {
     if (!impl_->running.load()) return;
-    asio::post(impl_->io, [s = impl_.get(), type = std::string{type}, payload = std::move(payload),
-                           source = std::string{source}] {
-        s->deliver_push(type, payload, source);
-    });
+    asio::post(impl_->io,
+               [s = impl_.get(), type = std::string{type}, payload = std::move(payload),
+                source = std::string{source}] { s->deliver_push(type, payload, source); });
 }
 
 std::string server::socket_path() const {
-    return impl_->path.empty() ? (impl_->cfg.socket_path.empty()
-                                      ? default_socket_path(impl_->cfg.app)
-                                      : impl_->cfg.socket_path)
-                               : impl_->path;
+    return impl_->path.empty()
+               ? (impl_->cfg.socket_path.empty() ? default_socket_path(impl_->cfg.app)
+                                                 : impl_->cfg.socket_path)
+               : impl_->path;
 }
 
 server_stats server::stats() const {

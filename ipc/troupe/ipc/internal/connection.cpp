@@ -1,5 +1,3 @@
-#include <troupe/ipc/internal/connection.hpp>
-
 #include <algorithm>
 #include <array>
 
@@ -9,6 +7,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include <troupe/ipc/internal/connection.hpp>
 
 namespace troupe::ipc::internal {
 
@@ -23,6 +23,26 @@ std::string join_names(const std::vector<std::string_view>& names) {
         out += n;
     }
     return out.empty() ? "nothing" : out;
+}
+
+// An ask's error told in the client's terms: the exposed name and the message type
+// rather than an address.
+troupe::error explain(const troupe::error& e, const std::string& target, const std::string& type,
+                      std::int64_t timeout_ms) {
+    const std::string who = "\"" + target + "\"";
+    switch (e.code()) {
+        case errc::timeout:
+            return {e.code(), who + " did not answer " + type + " within " +
+                                  std::to_string(timeout_ms) + " ms (response_timeout_ms)"};
+        case errc::handler_failed:
+            return {e.code(), who + " failed handling " + type + ": " + e.reason()};
+        case errc::no_such_actor:
+            return {e.code(), who + " exited before answering " + type};
+        case errc::no_reply:
+            return {e.code(), who + " dropped its reply to " + type + " without answering"};
+        default:
+            return e;
+    }
 }
 
 std::string format_rate(double v) {
@@ -46,8 +66,8 @@ connection::connection(server::impl& srv, socket_type s, std::uint64_t id, peer_
       last_read_(last_frame_) {}
 
 void connection::start() {
-    asio::co_spawn(srv_.io, [self = shared_from_this()] { return self->read_loop(); },
-                   asio::detached);
+    asio::co_spawn(
+        srv_.io, [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
 }
 
 void connection::close() {
@@ -139,11 +159,11 @@ void connection::handle(frame_decoder::event& ev) {
         case frame_type::error:
         case frame_type::push:
         case frame_type::stream:
-            return send_error({f.version, f.format}, unknown_correlation_id,
-                              {code::protocol_error,
-                               "a client does not send " + to_string(f.type) +
-                                   " frames (send request, heartbeat, subscribe, "
-                                   "unsubscribe or discover); the frame was skipped"});
+            return send_error(
+                {f.version, f.format}, unknown_correlation_id,
+                {code::protocol_error, "a client does not send " + to_string(f.type) +
+                                           " frames (send request, heartbeat, subscribe, "
+                                           "unsubscribe or discover); the frame was skipped"});
     }
 }
 
@@ -155,35 +175,43 @@ void connection::on_request(const frame& f) {
     if (!req) return send_error(o, why.correlation_id, why.why);
     const std::string& cid = req->correlation_id;
     if (srv_.shutting_down) {
-        return send_error(o, cid, {code::shutting_down,
-                                   "the server is shutting down and takes no new requests"});
+        return send_error(
+            o, cid, {code::shutting_down, "the server is shutting down and takes no new requests"});
     }
     if (!bucket_.take()) {
         return send_error(
             o, cid,
-            {code::rate_limited, "rate limit exceeded: this server accepts " +
-                                     format_rate(srv_.cfg.rate) +
-                                     " requests/s per connection (burst " +
-                                     format_rate(srv_.cfg.burst) + "); retry after " +
-                                     std::to_string(bucket_.retry_after_ms()) + " ms"});
+            {code::rate_limited,
+             "rate limit exceeded: this server accepts " + format_rate(srv_.cfg.rate) +
+                 " requests/s per connection (burst " + format_rate(srv_.cfg.burst) +
+                 "); retry after " + std::to_string(bucket_.retry_after_ms()) + " ms"});
     }
     const std::int64_t timeout_ms = req->response_timeout_ms.value_or(default_response_timeout_ms);
     if (timeout_ms <= 0) {
-        return send_error(o, cid, {code::protocol_error,
-                                   "response_timeout_ms must be positive, got " +
-                                       std::to_string(timeout_ms)});
+        return send_error(o, cid,
+                          {code::protocol_error, "response_timeout_ms must be positive, got " +
+                                                     std::to_string(timeout_ms)});
     }
-    auto ep = srv_.find(req->target);
+    bool gone = false;
+    auto ep = srv_.find(req->target, gone);
     if (!ep) {
-        return send_error(o, cid, {code::actor_not_found,
-                                   "no actor is exposed as \"" + req->target +
-                                       "\" (exposed: " + srv_.exposed_names_for_error() + ")"});
+        if (gone) {
+            return send_error(
+                o, cid,
+                {code::actor_not_found, "the actor exposed as \"" + req->target +
+                                            "\" has exited (a supervisor may be restarting "
+                                            "it; retry)"});
+        }
+        return send_error(
+            o, cid,
+            {code::actor_not_found, "no actor is exposed as \"" + req->target +
+                                        "\" (exposed: " + srv_.exposed_names_for_error() + ")"});
     }
     if (!ep->find(req->message_type)) {
-        return send_error(o, cid, {code::unknown_message_type,
-                                   "\"" + req->target + "\" does not handle \"" +
-                                       req->message_type + "\" (it handles " +
-                                       join_names(ep->message_types()) + ")"});
+        return send_error(o, cid,
+                          {code::unknown_message_type,
+                           "\"" + req->target + "\" does not handle \"" + req->message_type +
+                               "\" (it handles " + join_names(ep->message_types()) + ")"});
     }
     troupe::value payload = req->payload ? std::move(*req->payload) : troupe::value{};
     const bool stream = req->expects_stream.value_or(false);
@@ -204,10 +232,13 @@ void connection::on_request(const frame& f) {
     // weakly, and count the request off on the socket thread.
     ep->ask(req->message_type, payload, std::chrono::milliseconds{timeout_ms})
         .then([life = srv_.weak_from_this(), conn = weak_from_this(), o,
-               cid = std::move(req->correlation_id), stream](result<troupe::value> r) mutable {
+               cid = std::move(req->correlation_id), target = std::move(req->target),
+               type = std::move(req->message_type), stream,
+               timeout_ms](result<troupe::value> r) mutable {
             auto s = life.lock();
             if (!s) return;
             server::impl* srv = s.get();
+            if (!r) r = explain(r.error(), target, type, timeout_ms);
             asio::post(s->io, [srv, conn = std::move(conn), o, cid = std::move(cid), stream,
                                r = std::move(r)]() mutable {
                 --srv->in_flight;
@@ -265,10 +296,10 @@ void connection::on_subscription(const frame& f, bool subscribe) {
                           {code::shutting_down, "the server is shutting down"});
     }
     if (!bucket_.take()) {
-        return send_error(o, req->correlation_id,
-                          {code::rate_limited, "rate limit exceeded; retry after " +
-                                                   std::to_string(bucket_.retry_after_ms()) +
-                                                   " ms"});
+        return send_error(
+            o, req->correlation_id,
+            {code::rate_limited, "rate limit exceeded; retry after " +
+                                     std::to_string(bucket_.retry_after_ms()) + " ms"});
     }
     if (subscribe) {
         for (const auto& t : req->message_types) {

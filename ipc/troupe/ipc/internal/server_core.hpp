@@ -36,8 +36,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         codec::endpoint ep;
         reviver revive;
     };
-    /// The live endpoint exposed as `name` (following a restarted actor), or nothing.
-    std::optional<codec::endpoint> find(std::string_view name);
+    /// The live endpoint exposed as `name` (following a restarted actor), or nothing;
+    /// `gone` says whether the name is exposed but its actor has exited.
+    std::optional<codec::endpoint> find(std::string_view name, bool& gone);
     /// Every exposed name with its endpoint's message types, sorted by name.
     std::vector<actor_info> describe_exposed();
     std::string exposed_names_for_error();
