@@ -9,7 +9,7 @@ set -euo pipefail
 # One array per group; add packages here.
 core=(g++ make cmake ninja-build pkg-config git ca-certificates
       libgtest-dev libgmock-dev googletest libbenchmark-dev
-      libspdlog-dev libfmt-dev clang-format python3 nodejs
+      libspdlog-dev libfmt-dev clang-format python3 python3-msgpack nodejs
       libboost1.81-dev libsimdjson-dev liblua5.4-dev)
 bench=(libcaf-dev erlang-base time libmsgpuck-dev)
 # clang 16 and its runtime (libFuzzer, sanitizers) for the codec fuzzers (scripts/fuzz.sh).
