@@ -1,8 +1,7 @@
-#include <troupe/ipc/envelope.hpp>
-
 #include <chrono>
 
 #include <troupe/codec/format.hpp>
+#include <troupe/ipc/envelope.hpp>
 
 namespace troupe::ipc {
 
@@ -77,9 +76,9 @@ std::optional<T> read_envelope(const frame& f, refusal& why) {
             if (key == "correlation_id" && v.if_string()) why.correlation_id = *v.if_string();
         }
     }
-    why.why = {code::protocol_error,
-               "the " + to_string(f.type) + " frame is not a valid " + to_string(f.type) +
-                   " envelope: " + typed.error().reason()};
+    why.why = {code::protocol_error, "the " + to_string(f.type) + " frame is not a valid " +
+                                         to_string(f.type) +
+                                         " envelope: " + typed.error().reason()};
     return std::nullopt;
 }
 
@@ -88,12 +87,10 @@ template std::optional<response> read_envelope<response>(const frame&, refusal&)
 template std::optional<stream_frame> read_envelope<stream_frame>(const frame&, refusal&);
 template std::optional<subscription_request> read_envelope<subscription_request>(const frame&,
                                                                                  refusal&);
-template std::optional<subscription_response> read_envelope<subscription_response>(
-    const frame&, refusal&);
-template std::optional<discover_request> read_envelope<discover_request>(const frame&,
-                                                                         refusal&);
-template std::optional<discover_response> read_envelope<discover_response>(const frame&,
-                                                                           refusal&);
+template std::optional<subscription_response> read_envelope<subscription_response>(const frame&,
+                                                                                   refusal&);
+template std::optional<discover_request> read_envelope<discover_request>(const frame&, refusal&);
+template std::optional<discover_response> read_envelope<discover_response>(const frame&, refusal&);
 template std::optional<push> read_envelope<push>(const frame&, refusal&);
 
 namespace {
@@ -138,13 +135,12 @@ template void append_envelope<request>(std::string&, frame_type, codec::format, 
                                        const request&);
 template void append_envelope<response>(std::string&, frame_type, codec::format, std::uint8_t,
                                         const response&);
-template void append_envelope<stream_frame>(std::string&, frame_type, codec::format,
-                                            std::uint8_t, const stream_frame&);
+template void append_envelope<stream_frame>(std::string&, frame_type, codec::format, std::uint8_t,
+                                            const stream_frame&);
 template void append_envelope<subscription_request>(std::string&, frame_type, codec::format,
                                                     std::uint8_t, const subscription_request&);
 template void append_envelope<subscription_response>(std::string&, frame_type, codec::format,
-                                                     std::uint8_t,
-                                                     const subscription_response&);
+                                                     std::uint8_t, const subscription_response&);
 template void append_envelope<discover_request>(std::string&, frame_type, codec::format,
                                                 std::uint8_t, const discover_request&);
 template void append_envelope<discover_response>(std::string&, frame_type, codec::format,

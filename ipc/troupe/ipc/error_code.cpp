@@ -1,7 +1,7 @@
-#include <troupe/ipc/error_code.hpp>
-
 #include <array>
 #include <utility>
+
+#include <troupe/ipc/error_code.hpp>
 
 namespace troupe::ipc {
 

@@ -1,15 +1,14 @@
-#include <troupe/ipc/frame.hpp>
-
 #include <algorithm>
 #include <cstdio>
+
+#include <troupe/ipc/frame.hpp>
 
 namespace troupe::ipc {
 
 namespace {
 
-constexpr const char* type_names[] = {"request",   "response",    "error",
-                                      "heartbeat", "push",        "subscribe",
-                                      "unsubscribe", "discover", "stream"};
+constexpr const char* type_names[] = {"request",   "response",    "error",    "heartbeat", "push",
+                                      "subscribe", "unsubscribe", "discover", "stream"};
 
 std::string hex(std::uint8_t b) {
     char text[8];
@@ -55,8 +54,7 @@ void append_frame(std::string& out, frame_type type, codec::format f, std::strin
     out.append(payload);
 }
 
-std::size_t begin_frame(std::string& out, frame_type type, codec::format f,
-                        std::uint8_t version) {
+std::size_t begin_frame(std::string& out, frame_type type, codec::format f, std::uint8_t version) {
     const std::size_t start = out.size();
     append_header(out, type, f, 0, version);
     return start;
@@ -124,17 +122,16 @@ std::optional<frame_decoder::event> frame_decoder::next() {
     }
     const std::uint8_t max_type = version == 1 ? 0x04 : 0x09;
     if (e.problem.message.empty() && (type_byte < 1 || type_byte > max_type)) {
-        e.problem = {code::protocol_error,
-                     "unknown message type " + hex(type_byte) + " in a version " +
-                         std::to_string(version) + " frame (known: 0x01.." + hex(max_type) +
-                         "); the frame was skipped"};
+        e.problem = {code::protocol_error, "unknown message type " + hex(type_byte) +
+                                               " in a version " + std::to_string(version) +
+                                               " frame (known: 0x01.." + hex(max_type) +
+                                               "); the frame was skipped"};
     }
     if (length > hard_max_frame) {
         broken_ = true;
-        e.problem = {code::protocol_error, "a frame of " + std::to_string(length) +
-                                               " bytes is over the hard limit of " +
-                                               std::to_string(hard_max_frame) +
-                                               " bytes; closing the connection"};
+        e.problem = {code::protocol_error,
+                     "a frame of " + std::to_string(length) + " bytes is over the hard limit of " +
+                         std::to_string(hard_max_frame) + " bytes; closing the connection"};
         e.fatal = true;
         return e;
     }

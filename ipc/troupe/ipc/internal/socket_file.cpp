@@ -1,4 +1,4 @@
-#include <troupe/ipc/internal/socket_file.hpp>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <unistd.h>
 
+#include <troupe/ipc/internal/socket_file.hpp>
 #include <troupe/ipc/server.hpp>
 
 namespace troupe::ipc {
@@ -39,8 +39,9 @@ result<void> ensure_private_dir(const std::string& dir) {
     if (::lstat(dir.c_str(), &st) != 0) return io_failure("cannot inspect " + dir, errno);
     if (!S_ISDIR(st.st_mode)) {
         return error{errc::invalid_argument,
-                     dir + " exists and is not a directory; remove it or choose another "
-                           "socket path (server_config::socket_path)"};
+                     dir +
+                         " exists and is not a directory; remove it or choose another "
+                         "socket path (server_config::socket_path)"};
     }
     if (st.st_uid != ::getuid()) {
         return error{errc::invalid_argument,
@@ -74,10 +75,10 @@ bool someone_listens(const std::string& path) {
 result<void> prepare_socket_path(const std::string& path) {
     if (path.empty()) return error{errc::invalid_argument, "the socket path is empty"};
     if (path.size() >= sizeof(sockaddr_un::sun_path)) {
-        return error{errc::invalid_argument,
-                     "the socket path \"" + path + "\" is " + std::to_string(path.size()) +
-                         " bytes; a Unix socket path has at most " +
-                         std::to_string(sizeof(sockaddr_un::sun_path) - 1)};
+        return error{errc::invalid_argument, "the socket path \"" + path + "\" is " +
+                                                 std::to_string(path.size()) +
+                                                 " bytes; a Unix socket path has at most " +
+                                                 std::to_string(sizeof(sockaddr_un::sun_path) - 1)};
     }
     const auto slash = path.rfind('/');
     if (slash != std::string::npos && slash > 0) {
