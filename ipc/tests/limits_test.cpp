@@ -1,6 +1,7 @@
 // Limits: connections, request rate, requests in flight, slow subscribers, time-outs, a
 // full mailbox, who may connect, and what is already at the socket path.
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -234,4 +235,81 @@ TEST(IpcLimits, TheDefaultPathUsesXdgRuntimeDirAndAPrivateDirectory) {
     ::unsetenv("XDG_RUNTIME_DIR");
     EXPECT_EQ(troupe::ipc::default_socket_path("app"),
               "/tmp/troupe-" + std::to_string(::getuid()) + "/app.sock");
+}
+
+TEST(IpcLimits, WaitingBehindMaxInFlightIsNotAReadTimeout) {
+    troupe::ipc::server_config cfg;
+    cfg.max_in_flight = 2;
+    cfg.read_timeout = std::chrono::milliseconds{100};
+    served s{cfg};
+    raw_client c{s.path()};
+    std::string burst;
+    for (int i = 0; i < 6; ++i) {
+        troupe::ipc::append_frame(burst, frame_type::request, format::json,
+                                  R"({"correlation_id":"w)" + std::to_string(i) +
+                                      R"(","target":"slow","message_type":"Sleep",)"
+                                      R"("payload":{"ms":250},"expects_reply":true})");
+    }
+    c.send_bytes(burst);  // three rounds of 250 ms, each longer than the read time-out
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(field(c.read_value(), "payload"), value{250});
+}
+
+TEST(IpcLimits, AFrameTricklingInPastTheReadTimeoutIsCut) {
+    troupe::ipc::server_config cfg;
+    cfg.read_timeout = std::chrono::milliseconds{150};
+    served s{cfg};
+    raw_client c{s.path()};
+    std::string frame;
+    troupe::ipc::append_frame(frame, frame_type::request, format::json, echo_request("slowly"));
+    // One byte every 30 ms: each read is recent, but the frame as a whole takes too long.
+    bool cut = false;
+    for (std::size_t i = 0; i < frame.size() && !cut; ++i) {
+        if (::send(c.fd(), &frame[i], 1, MSG_NOSIGNAL) != 1) cut = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds{30});  // the pace under test
+    }
+    EXPECT_TRUE(cut || c.closed_by_server(std::chrono::milliseconds{500}));
+    EXPECT_TRUE(cut || !c.read(std::chrono::milliseconds{10}));
+}
+
+TEST(IpcLimits, AClientThatClosesItsSendingSideStillGetsItsAnswers) {
+    served s;
+    raw_client c{s.path()};
+    c.send(frame_type::request,
+           R"({"correlation_id":"a","target":"slow","message_type":"Sleep","payload":{"ms":100},)"
+           R"("expects_reply":true})");
+    c.send(frame_type::request, echo_request("b"));
+    ::shutdown(c.fd(), SHUT_WR);
+    std::set<std::string> got;
+    for (int i = 0; i < 2; ++i) got.insert(text(c.read_value(), "correlation_id"));
+    EXPECT_EQ(got, (std::set<std::string>{"a", "b"}));
+    EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(IpcLimits, AnExplicitSocketPathNeedsNoPrivateDirectory) {
+    temp_dir dir;
+    ::chmod(dir.path().c_str(), 0777);  // shared, like /tmp
+    troupe::node n;
+    troupe::codec::registry types;
+    troupe::ipc::server_config cfg;
+    cfg.socket_path = dir.file("shared.sock");
+    troupe::ipc::server srv{n, types, cfg};
+    ASSERT_TRUE(srv.start());
+    struct stat st {};
+    ASSERT_EQ(::stat(cfg.socket_path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);  // the socket itself is still private
+}
+
+TEST(IpcLimits, TheDefaultDirectoryMustNotBeWritableByOthers) {
+    temp_dir dir;
+    ::setenv("XDG_RUNTIME_DIR", dir.path().c_str(), 1);
+    ASSERT_EQ(::mkdir((dir.path() + "/troupe").c_str(), 0777), 0);
+    ::chmod((dir.path() + "/troupe").c_str(), 0777);
+    troupe::node n;
+    troupe::codec::registry types;
+    troupe::ipc::server srv{n, types, {}};
+    auto r = srv.start();
+    ::unsetenv("XDG_RUNTIME_DIR");
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().reason().find("is writable by others (mode 0777)"), std::string::npos)
+        << r.error().reason();
 }

@@ -1,5 +1,6 @@
 // The server over a real socket, frame by frame: every kind of request, answers matched by
 // correlation id, subscriptions, discovery, restarts of an exposed actor, shutdown.
+#include <limits>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -298,4 +299,30 @@ TEST(IpcServer, GracefulStopAnswersWhatIsInFlightAndRefusesNewRequests) {
     EXPECT_EQ(field(answered, "payload"), value{300});
     EXPECT_TRUE(c.closed_by_server());
     stopper.join();
+}
+
+TEST(IpcServer, AVersionOneStreamRequestGetsTheWholeReplyAtOnce) {
+    served s;
+    raw_client c{s.path()};
+    c.send(frame_type::request,
+           request("v1s", "counter", "Count", R"({"n":3})", R"("expects_stream":true)"),
+           format::json, 1);
+    auto f = c.read();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->version, 1);
+    EXPECT_EQ(f->type, frame_type::response);  // version 1 has no stream frames
+    EXPECT_NE(f->payload.find("[1,2,3]"), std::string::npos) << f->payload;
+}
+
+TEST(IpcServer, ABroadcastThatCannotBeEncodedIsNotPushedAndTheNextOneIs) {
+    served s;
+    raw_client sub{s.path()};
+    sub.send(frame_type::subscribe, R"({"correlation_id":"s","message_types":["Tick"]})");
+    ASSERT_EQ(field(sub.read_value(), "success"), value{true});
+    s.server().broadcast("Tick", value{std::numeric_limits<double>::quiet_NaN()});
+    s.server().broadcast("Tick", value::map{{"seq", 1}});
+    frame_type t{};
+    value p = sub.read_value(&t);
+    EXPECT_EQ(t, frame_type::push);
+    EXPECT_EQ(field(p, "payload"), (value::map{{"seq", 1}}));
 }

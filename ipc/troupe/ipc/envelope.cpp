@@ -117,7 +117,7 @@ std::string_view correlation_of(const T& body) {
 }  // namespace
 
 template <class T>
-void append_envelope(std::string& out, frame_type type, codec::format f, std::uint8_t version,
+bool append_envelope(std::string& out, frame_type type, codec::format f, std::uint8_t version,
                      const T& body) {
     if (version == 1) f = codec::format::json;
     const std::size_t start = begin_frame(out, type, f, version);
@@ -126,26 +126,27 @@ void append_envelope(std::string& out, frame_type type, codec::format f, std::ui
         append_error(out, f, version, correlation_of(body),
                      failure{code::serialization_error,
                              "the answer could not be encoded: " + ok.error().reason()});
-        return;
+        return false;
     }
     finish_frame(out, start);
+    return true;
 }
 
-template void append_envelope<request>(std::string&, frame_type, codec::format, std::uint8_t,
+template bool append_envelope<request>(std::string&, frame_type, codec::format, std::uint8_t,
                                        const request&);
-template void append_envelope<response>(std::string&, frame_type, codec::format, std::uint8_t,
+template bool append_envelope<response>(std::string&, frame_type, codec::format, std::uint8_t,
                                         const response&);
-template void append_envelope<stream_frame>(std::string&, frame_type, codec::format, std::uint8_t,
+template bool append_envelope<stream_frame>(std::string&, frame_type, codec::format, std::uint8_t,
                                             const stream_frame&);
-template void append_envelope<subscription_request>(std::string&, frame_type, codec::format,
+template bool append_envelope<subscription_request>(std::string&, frame_type, codec::format,
                                                     std::uint8_t, const subscription_request&);
-template void append_envelope<subscription_response>(std::string&, frame_type, codec::format,
+template bool append_envelope<subscription_response>(std::string&, frame_type, codec::format,
                                                      std::uint8_t, const subscription_response&);
-template void append_envelope<discover_request>(std::string&, frame_type, codec::format,
+template bool append_envelope<discover_request>(std::string&, frame_type, codec::format,
                                                 std::uint8_t, const discover_request&);
-template void append_envelope<discover_response>(std::string&, frame_type, codec::format,
+template bool append_envelope<discover_response>(std::string&, frame_type, codec::format,
                                                  std::uint8_t, const discover_response&);
-template void append_envelope<push>(std::string&, frame_type, codec::format, std::uint8_t,
+template bool append_envelope<push>(std::string&, frame_type, codec::format, std::uint8_t,
                                     const push&);
 
 void append_error(std::string& out, codec::format f, std::uint8_t version,

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include <troupe/codec/describe.hpp>
+#include <troupe/codec/value.hpp>
 #include <troupe/ipc/error_code.hpp>
 #include <troupe/ipc/frame.hpp>
-#include <troupe/codec/value.hpp>
 
 namespace troupe::ipc {
 
@@ -42,8 +42,8 @@ struct request {
     std::optional<std::int64_t> response_timeout_ms;
 };
 BOOST_DESCRIBE_STRUCT(request, (),
-                      (correlation_id, target, message_type, payload, expects_reply,
-                       expects_stream, response_timeout_ms))
+                      (correlation_id, target, message_type, payload, expects_reply, expects_stream,
+                       response_timeout_ms))
 
 struct response {
     std::string correlation_id;
@@ -86,8 +86,7 @@ struct discover_request {
     std::optional<bool> include_actors;         // default true
     std::optional<bool> include_message_types;  // default true
 };
-BOOST_DESCRIBE_STRUCT(discover_request, (),
-                      (correlation_id, include_actors, include_message_types))
+BOOST_DESCRIBE_STRUCT(discover_request, (), (correlation_id, include_actors, include_message_types))
 
 struct protocol_capabilities {
     bool messagepack = true;
@@ -147,9 +146,9 @@ std::optional<T> read_envelope(const frame& f, refusal& why);
 
 /// Appends a frame carrying `body` (one of the structs above) in format `f`. Writes an
 /// error frame instead if `body` cannot be encoded (a NaN in a payload...), so the peer
-/// always gets an answer.
+/// always gets an answer, and returns false.
 template <class T>
-void append_envelope(std::string& out, frame_type type, codec::format f, std::uint8_t version,
+bool append_envelope(std::string& out, frame_type type, codec::format f, std::uint8_t version,
                      const T& body);
 
 /// The error frame (type 0x03) for `why`.

@@ -17,6 +17,7 @@
 #include <troupe/ipc/internal/server_core.hpp>
 #include <troupe/ipc/internal/socket_file.hpp>
 #include <troupe/ipc/server.hpp>
+#include <troupe/log.hpp>
 
 namespace troupe::ipc {
 
@@ -239,8 +240,13 @@ void server::impl::deliver_push(std::string_view type, const troupe::value& payl
         const int vi = c->push_version() == 1 ? 1 : 0;
         if (!have[fi][vi]) {
             p.notification_id = "push-" + std::to_string(next_push);
-            append_envelope(cached[fi][vi], frame_type::push, c->push_format(), c->push_version(),
-                            p);
+            if (!append_envelope(cached[fi][vi], frame_type::push, c->push_format(),
+                                 c->push_version(), p)) {
+                // Not encodable in this format (a NaN in JSON...): nobody gets a broken push.
+                home.logger().warn("ipc: a {} broadcast cannot be encoded in {}; not pushed", type,
+                                   codec::to_string(c->push_format()));
+                return;
+            }
             have[fi][vi] = true;
         }
         pushes.fetch_add(1, std::memory_order_relaxed);
@@ -293,7 +299,8 @@ result<void> server::start() {
         return error{errc::invalid_argument, "a stopped server cannot start again; make a new one"};
     }
     s.path = s.cfg.socket_path.empty() ? default_socket_path(s.cfg.app) : s.cfg.socket_path;
-    if (auto ok = internal::prepare_socket_path(s.path); !ok) return ok;
+    // The default path's directory is ours alone; a path the user chose is theirs to judge.
+    if (auto ok = internal::prepare_socket_path(s.path, s.cfg.socket_path.empty()); !ok) return ok;
     boost::system::error_code ec;
     s.acceptor.emplace(s.io);
     s.acceptor->open(stream_protocol{}, ec);

@@ -34,9 +34,9 @@
 
 #include <troupe/codec/convert.hpp>
 #include <troupe/codec/registry.hpp>
+#include <troupe/codec/value.hpp>
 #include <troupe/ipc/frame.hpp>
 #include <troupe/node.hpp>
-#include <troupe/codec/value.hpp>
 
 namespace troupe::ipc {
 
@@ -54,7 +54,7 @@ struct server_config {
     /// Names the default socket path (default_socket_path(app)).
     std::string app = "troupe";
     /// Where to listen; empty means default_socket_path(app).
-    std::string socket_path;
+    std::string socket_path{};
     /// The largest frame payload accepted (1 MiB); at most hard_max_frame (16 MiB).
     std::size_t max_frame = default_max_frame;
     /// Connections beyond this are refused with CONNECTION_LIMIT_REACHED.
@@ -77,18 +77,18 @@ struct server_config {
     /// How long stop() waits for requests in flight before closing anyway.
     std::chrono::milliseconds drain_timeout{10000};
     /// Who may connect; empty means the server's own uid only.
-    authorize_hook authorize;
+    authorize_hook authorize{};
 };
 
 /// Counters since start (a snapshot).
 struct server_stats {
-    std::uint64_t connections = 0;           // open now
-    std::uint64_t accepted = 0;              // ever
-    std::uint64_t rejected = 0;              // refused by the limit or the hook
-    std::uint64_t requests = 0;              // request frames read
-    std::uint64_t errors = 0;                // error frames sent
-    std::uint64_t pushes = 0;                // push frames queued
-    std::uint64_t pushes_dropped = 0;        // dropped for slow subscribers
+    std::uint64_t connections = 0;     // open now
+    std::uint64_t accepted = 0;        // ever
+    std::uint64_t rejected = 0;        // refused by the limit or the hook
+    std::uint64_t requests = 0;        // request frames read
+    std::uint64_t errors = 0;          // error frames sent
+    std::uint64_t pushes = 0;          // push frames queued
+    std::uint64_t pushes_dropped = 0;  // dropped for slow subscribers
 };
 
 /// $XDG_RUNTIME_DIR/troupe/<app>.sock, or /tmp/troupe-<uid>/<app>.sock without it.
@@ -128,9 +128,10 @@ public:
         };
         auto now = find();
         if (!now) {
-            return error{errc::not_found, "expose_registered: no live actor of this type is "
-                                          "registered as \"" +
-                                              registered + "\""};
+            return error{errc::not_found,
+                         "expose_registered: no live actor of this type is "
+                         "registered as \"" +
+                             registered + "\""};
         }
         return add_exposed(std::move(name), std::move(*now), std::move(find));
     }

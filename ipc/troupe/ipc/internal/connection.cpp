@@ -40,6 +40,9 @@ troupe::error explain(const troupe::error& e, const std::string& target, const s
             return {e.code(), who + " exited before answering " + type};
         case errc::no_reply:
             return {e.code(), who + " dropped its reply to " + type + " without answering"};
+        case errc::mailbox_full:
+            return {e.code(),
+                    who + "'s mailbox is full; " + type + " was not delivered (retry later)"};
         default:
             return e;
     }
@@ -50,6 +53,11 @@ std::string format_rate(double v) {
     s.erase(s.find_last_not_of('0') + 1);
     if (!s.empty() && s.back() == '.') s.pop_back();
     return s;
+}
+
+std::string per_second(double v) {
+    std::string s = format_rate(v);
+    return s + (s == "1" ? " request/s" : " requests/s");
 }
 
 }  // namespace
@@ -94,9 +102,9 @@ void connection::check(clock::time_point now) {
     const auto& cfg = srv_.cfg;
     if (writing_ && now - write_started_ > cfg.write_timeout) {
         close();  // the peer stopped reading
-    } else if (decoder_.partial() && now - last_read_ > cfg.read_timeout) {
+    } else if (!paused_ && partial_since_ && now - *partial_since_ > cfg.read_timeout) {
         close();  // a frame begun and never finished
-    } else if (cfg.idle_timeout.count() > 0 && in_flight_ == 0 && !writing_ &&
+    } else if (cfg.idle_timeout.count() > 0 && in_flight_ == 0 && !writing_ && !eof_ &&
                now - last_frame_ > cfg.idle_timeout) {
         close();
     }
@@ -104,31 +112,47 @@ void connection::check(clock::time_point now) {
 
 asio::awaitable<void> connection::read_loop() {
     auto self = shared_from_this();
-    std::array<char, 64 * 1024> buf;
+    std::array<char, 16 * 1024> buf;
     for (;;) {
-        // Frames already read first, as long as the in-flight limit allows.
+        // Frames already read first, as long as the in-flight limit allows. While it does
+        // not, nothing is read (back-pressure) and the read time-out does not run.
+        bool completed = false;
         for (;;) {
             if (closed_ || closing_) co_return;
             if (in_flight_ >= srv_.cfg.max_in_flight) {
                 boost::system::error_code ec;
+                paused_ = true;
                 slot_.expires_at(asio::steady_timer::time_point::max());
                 co_await slot_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                paused_ = false;
                 continue;
             }
             auto ev = decoder_.next();
             if (!ev) break;
+            completed = true;
             handle(*ev);
         }
+        // The read time-out counts from the first byte of the frame still incomplete.
+        if (!decoder_.partial())
+            partial_since_.reset();
+        else if (completed || !partial_since_)
+            partial_since_ = clock::now();
         boost::system::error_code ec;
         const std::size_t n = co_await socket_.async_read_some(
             asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::eof) {
+            // The peer has sent everything (it may have closed only its sending side):
+            // answer what is in flight and queued, then close.
+            eof_ = true;
+            if (in_flight_ == 0) close_when_flushed();
+            co_return;
+        }
         if (ec) {
-            // The peer closed (or the socket failed): answers still coming have nowhere to
-            // go, so the connection ends now.
-            close();
+            close();  // the socket failed: nothing more can be written either
             co_return;
         }
         last_read_ = clock::now();
+        if (!partial_since_) partial_since_ = last_read_;
         decoder_.feed(std::string_view{buf.data(), n});
     }
 }
@@ -181,10 +205,10 @@ void connection::on_request(const frame& f) {
     if (!bucket_.take()) {
         return send_error(
             o, cid,
-            {code::rate_limited,
-             "rate limit exceeded: this server accepts " + format_rate(srv_.cfg.rate) +
-                 " requests/s per connection (burst " + format_rate(srv_.cfg.burst) +
-                 "); retry after " + std::to_string(bucket_.retry_after_ms()) + " ms"});
+            {code::rate_limited, "rate limit exceeded: this server accepts " +
+                                     per_second(srv_.cfg.rate) + " per connection (burst " +
+                                     format_rate(srv_.cfg.burst) + "); retry after " +
+                                     std::to_string(bucket_.retry_after_ms()) + " ms"});
     }
     const std::int64_t timeout_ms = req->response_timeout_ms.value_or(default_response_timeout_ms);
     if (timeout_ms <= 0) {
@@ -214,10 +238,14 @@ void connection::on_request(const frame& f) {
                                "\" (it handles " + join_names(ep->message_types()) + ")"});
     }
     troupe::value payload = req->payload ? std::move(*req->payload) : troupe::value{};
-    const bool stream = req->expects_stream.value_or(false);
-    if (!stream && !req->expects_reply.value_or(false)) {
+    // Version 1 has no stream frames: a v1 client gets the whole reply at once.
+    const bool wants_stream = req->expects_stream.value_or(false);
+    const bool stream = wants_stream && f.version >= 2;
+    if (!wants_stream && !req->expects_reply.value_or(false)) {
         if (auto told = ep->tell(req->message_type, payload); !told) {
-            return send_error(o, cid, failure_of(told.error()));
+            return send_error(
+                o, cid,
+                failure_of(explain(told.error(), req->target, req->message_type, timeout_ms)));
         }
         response r;
         r.correlation_id = cid;
@@ -257,6 +285,12 @@ void connection::answer(origin o, const std::string& correlation_id, bool stream
                         result<troupe::value> r) {
     request_done();
     if (closed_) return;
+    answer_now(o, correlation_id, stream, std::move(r));
+    if (eof_ && in_flight_ == 0) close_when_flushed();
+}
+
+void connection::answer_now(origin o, const std::string& correlation_id, bool stream,
+                            result<troupe::value> r) {
     if (!r) return send_error(o, correlation_id, failure_of(r.error()));
     std::string out;
     if (!stream) {

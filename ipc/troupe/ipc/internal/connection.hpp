@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -64,6 +65,7 @@ private:
     void on_subscription(const frame& f, bool subscribe);
     void on_discover(const frame& f);
     void answer(origin o, const std::string& correlation_id, bool stream, result<value> r);
+    void answer_now(origin o, const std::string& correlation_id, bool stream, result<value> r);
     void send_error(origin o, std::string_view correlation_id, const failure& why);
     void start_write();
     void request_done();
@@ -83,6 +85,8 @@ private:
     bool writing_ = false;
     bool closed_ = false;
     bool closing_ = false;  // close once flushed
+    bool eof_ = false;      // the peer sent everything: close once answered and flushed
+    bool paused_ = false;   // not reading: max_in_flight reached
 
     std::size_t in_flight_ = 0;
     std::set<std::string, std::less<>> subscriptions_;
@@ -91,6 +95,7 @@ private:
 
     clock::time_point last_frame_;
     clock::time_point last_read_;
+    std::optional<clock::time_point> partial_since_;  // when the incomplete frame began
     clock::time_point write_started_;
 };
 

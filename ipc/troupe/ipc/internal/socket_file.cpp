@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -32,9 +33,16 @@ error io_failure(std::string what, int err) {
     return error{errc::invalid_argument, std::move(what) + ": " + std::strerror(err)};
 }
 
-result<void> ensure_private_dir(const std::string& dir) {
+std::string octal(unsigned mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "0%03o", mode);
+    return text;
+}
+
+result<void> ensure_dir(const std::string& dir, bool private_dir) {
     if (::mkdir(dir.c_str(), 0700) == 0) return {};
     if (errno != EEXIST) return io_failure("cannot create the socket directory " + dir, errno);
+    if (!private_dir) return {};
     struct stat st {};
     if (::lstat(dir.c_str(), &st) != 0) return io_failure("cannot inspect " + dir, errno);
     if (!S_ISDIR(st.st_mode)) {
@@ -50,10 +58,10 @@ result<void> ensure_private_dir(const std::string& dir) {
                          std::to_string(::getuid()) + "); choose another socket path"};
     }
     if ((st.st_mode & 0022) != 0) {
-        return error{errc::invalid_argument,
-                     "the socket directory " + dir + " is writable by others (mode " +
-                         std::to_string(st.st_mode & 0777) +
-                         " decimal); make it 0700 or choose another socket path"};
+        return error{errc::invalid_argument, "the socket directory " + dir +
+                                                 " is writable by others (mode " +
+                                                 octal(st.st_mode & 0777) +
+                                                 "); make it 0700 or choose another socket path"};
     }
     return {};
 }
@@ -72,7 +80,7 @@ bool someone_listens(const std::string& path) {
 
 }  // namespace
 
-result<void> prepare_socket_path(const std::string& path) {
+result<void> prepare_socket_path(const std::string& path, bool private_dir) {
     if (path.empty()) return error{errc::invalid_argument, "the socket path is empty"};
     if (path.size() >= sizeof(sockaddr_un::sun_path)) {
         return error{errc::invalid_argument, "the socket path \"" + path + "\" is " +
@@ -84,7 +92,7 @@ result<void> prepare_socket_path(const std::string& path) {
     if (slash != std::string::npos && slash > 0) {
         const std::string dir = path.substr(0, slash);
         // The parent of our directory must exist ($XDG_RUNTIME_DIR, /tmp).
-        if (auto ok = ensure_private_dir(dir); !ok) return ok;
+        if (auto ok = ensure_dir(dir, private_dir); !ok) return ok;
     }
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) {

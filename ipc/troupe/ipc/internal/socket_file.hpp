@@ -9,11 +9,12 @@
 
 namespace troupe::ipc::internal {
 
-/// Creates the socket's directory if needed (mode 0700) and checks that a directory we
-/// did not create is ours and not writable by others. Then looks at the path: a server
+/// Creates the socket's directory if needed (mode 0700); with `private_dir` (the default
+/// path), also checks that a directory we did not create is ours and writable by nobody
+/// else. Then looks at the path: a server
 /// answering there is an error ("another server is listening"); a file nobody answers on
 /// is removed. Fails for paths too long for a Unix socket (107 bytes).
-result<void> prepare_socket_path(const std::string& path);
+result<void> prepare_socket_path(const std::string& path, bool private_dir);
 
 /// Removes the socket file if it is still a socket (at shutdown).
 void remove_socket_file(const std::string& path) noexcept;
