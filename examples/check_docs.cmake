@@ -6,7 +6,8 @@
 #       Every ```cpp block of DOC starts with a line `// <path>` naming a file under ROOT,
 #       and the rest of the block appears verbatim in that file. A line `// ...` in a block
 #       skips code: each piece between such lines must appear, in order.
-#       -DLANGS=cpp;lua checks ```lua blocks too, the same way with `-- <path>` and `-- ...`.
+#       -DLANGS=cpp;lua checks ```lua blocks too, the same way with `-- <path>` and `-- ...`;
+#       python blocks use `# <path>` and `# ...`, js blocks `// <path>` and `// ...`.
 cmake_minimum_required(VERSION 3.25)
 
 set(fence_open "```cpp\n")
@@ -54,6 +55,8 @@ elseif(MODE STREQUAL "quotes")
     set(cm "//")
     if(lang STREQUAL "lua")
       set(cm "--")
+    elseif(lang STREQUAL "python")
+      set(cm "#")
     endif()
     set(offset 0)
     while(TRUE)

@@ -81,8 +81,8 @@ public:
 
     struct event {
         std::optional<ipc::frame> got;  // a whole frame, or
-        failure problem;             // what was wrong with the bytes
-        bool fatal = false;          // the frame boundary is lost: close the connection
+        failure problem;                // what was wrong with the bytes
+        bool fatal = false;             // the frame boundary is lost: close the connection
         std::uint8_t version = protocol_version;  // the version of the offending frame
         codec::format format = codec::format::json;
     };

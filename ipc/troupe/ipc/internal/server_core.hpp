@@ -52,8 +52,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::map<std::string, exposed_actor, std::less<>> exposed;
 
     std::atomic<bool> running{false};
-    std::atomic<std::uint64_t> open{0}, accepted{0}, rejected{0}, requests{0}, errors{0},
-        pushes{0}, pushes_dropped{0};
+    std::atomic<std::uint64_t> open{0}, accepted{0}, rejected{0}, requests{0}, errors{0}, pushes{0},
+        pushes_dropped{0};
 
     // --- the socket thread ----------------------------------------------------------------
     boost::asio::io_context io;
