@@ -1,6 +1,8 @@
 // tour: a short walk through what troupe does today, one section per capability.
 // `make run` builds and runs it. Every line it prints comes from the code below; the
 // runtime's own log lines (the crashes in sections 5, 11 and 13) go to stderr.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -10,9 +12,14 @@
 #include <vector>
 
 #include <troupe/codec/registry.hpp>
+#include <troupe/ipc/client.hpp>
+#include <troupe/ipc/server.hpp>
 #include <troupe/lua/script_actor.hpp>
 #include <troupe/testing/runtime.hpp>
 #include <troupe/troupe.hpp>
+
+#include "../ipc/my_service.hpp"
+#include "../ipc/other_process.hpp"
 
 using namespace std::chrono_literals;
 
@@ -335,6 +342,37 @@ int main() {
     std::printf("runaway: %s\n", str(std::move(spinner_exit).get().value().to_string()));
     std::printf("the rule still works: rule(12): %s\n",
                 str(clerk.ask(troupe::value{12}, 1s).get().value().as_string()));
+
+    section("14. IPC: my-service on a Unix socket, called from C++, Python, Node.js, the CLI");
+    {
+        char dir[] = "/tmp/troupe-tour-XXXXXX";
+        troupe::ipc::server_config cfg{.socket_path = std::string{::mkdtemp(dir)} + "/tour.sock"};
+        troupe::ipc::server srv{node, registry, cfg};
+        registry.add<my_service::ValueChanged>().value();
+        auto store = node.spawn<my_service::store>([&srv](const my_service::ValueChanged& c) {
+                             (void)srv.broadcast(c, "my-service");
+                         })
+                         .value();
+        srv.expose("my-service", store).value();
+        srv.expose("bank", teller).value();  // the typed account of section 12, as it is
+        srv.start().value();
+        auto client = troupe::ipc::client::connect({.socket_path = srv.socket_path()}).value();
+        client.tell("my-service", my_service::SetValue{"answer", 42}).get().value();
+        auto v = client.request("my-service", "GetValue", troupe::value::map{{"key", "answer"}});
+        std::printf("C++ client: GetValue(answer) = %lld\n",
+                    static_cast<long long>(std::move(v).get().value().as_int64()));
+        std::fflush(stdout);
+        using my_service::run_client, my_service::with_socket;
+        const std::string path = srv.socket_path();
+        run_client("Python",
+                   with_socket(path, "PYTHONPATH=" TROUPE_PYTHON_CLIENT_DIR " " TROUPE_PYTHON3
+                                     " " TROUPE_IPC_EXAMPLES "/client.py"));
+        run_client("Node.js", with_socket(path, TROUPE_NODE " " TROUPE_IPC_EXAMPLES "/client.js"));
+        run_client("troupe CLI", with_socket(path, TROUPE_CLI " ipc call bank bank.Balance '{}'"));
+        client.close();
+        srv.stop();
+        ::rmdir(dir);
+    }
 
     section("done");
 }

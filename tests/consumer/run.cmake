@@ -4,7 +4,8 @@
 #
 # 1. install the troupe build into a fresh prefix under WORK_DIR;
 # 2. configure + build the consumer project against that prefix only;
-# 3. run it and require "consumer: 42", the JSON of a described message and a Lua reply.
+# 3. run it and require "consumer: 42", the JSON of a described message, a Lua reply and a
+#    sum asked over IPC.
 foreach(var TROUPE_BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run.cmake: -D${var}=... is required")
@@ -59,6 +60,6 @@ endif()
 execute_process(COMMAND ${app} RESULT_VARIABLE result
   OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT 60)
 message("${out}")
-if(NOT result EQUAL 0 OR NOT out MATCHES "consumer: 42, {\"a\":20,\"b\":22}, lua 42")
+if(NOT result EQUAL 0 OR NOT out MATCHES "consumer: 42, {\"a\":20,\"b\":22}, lua 42, ipc 42")
   message(FATAL_ERROR "install_consumer: app failed (${result})")
 endif()

@@ -1,7 +1,6 @@
-#include <troupe/ipc/client.hpp>
-
 #include <cstdlib>
 
+#include <troupe/ipc/client.hpp>
 #include <troupe/ipc/internal/client_core.hpp>
 #include <troupe/ipc/server.hpp>
 
@@ -143,8 +142,7 @@ pending<void> client::tell(std::string_view target, std::string_view type, value
 }
 
 pending<std::vector<value>> client::stream(std::string_view target, std::string_view type,
-                                           value payload,
-                                           std::function<void(const value&)> on_item,
+                                           value payload, std::function<void(const value&)> on_item,
                                            std::optional<std::chrono::milliseconds> timeout) {
     auto st = new_state<std::vector<value>>();
     const auto limit = timeout.value_or(impl_->cfg.timeout);
@@ -187,8 +185,9 @@ pending<std::vector<std::string>> change_subscriptions(client::impl& i,
         refusal why;
         auto body = read_envelope<subscription_response>(*r->raw, why);
         if (!body) {
-            return (void)st->complete(error_of(
-                code::protocol_error, "the subscription answer cannot be read: " + why.why.message));
+            return (void)st->complete(
+                error_of(code::protocol_error,
+                         "the subscription answer cannot be read: " + why.why.message));
         }
         st->complete(std::move(body->subscribed_types).value_or(std::vector<std::string>{}));
     };
@@ -243,7 +242,8 @@ pending<std::chrono::nanoseconds> client::heartbeat() {
     spec.patience = patience_of(impl_->cfg.timeout);
     spec.finish = [st, sent = impl::clock::now()](result<answer> r) {
         if (!r) return (void)st->complete(r.error());
-        st->complete(std::chrono::duration_cast<std::chrono::nanoseconds>(impl::clock::now() - sent));
+        st->complete(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(impl::clock::now() - sent));
     };
     impl_->submit(impl_->next_id(), std::move(bytes), std::move(spec));
     return pending<std::chrono::nanoseconds>{std::move(st)};
@@ -253,7 +253,9 @@ void client::close() {
     if (impl_) impl_->close();
 }
 
-bool client::connected() const noexcept { return impl_ && impl_->open.load(); }
+bool client::connected() const noexcept {
+    return impl_ && impl_->open.load();
+}
 
 const std::string& client::socket_path() const noexcept {
     static const std::string none;

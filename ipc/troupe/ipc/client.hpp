@@ -4,8 +4,12 @@
 //
 //   auto c = ipc::client::connect({.app = "my-app"}).value();
 //   value v = c.request("my-service", "GetValue", value::map{{"key", "k"}}).get().value();
-//   auto n = c.call<std::int64_t>("counter", GetValue{"k"}).get();   // typed both ways
-//   auto r = co_await c.request("echo", Echo{"hi"});                  // inside an actor
+//   GetValue q{"k"};
+//   auto n = c.call<std::optional<std::int64_t>>("my-service", q).get();  // typed both ways
+//   auto r = co_await c.call<Echo>("echo", hello);                         // inside an actor
+//
+// (Under GCC 12, name the message rather than building a temporary inside a co_await
+// expression: GCC 12.2 destroys such a temporary twice.)
 //
 // Every operation returns a pending (get(), then() or co_await, as for ask). Many requests
 // may be in flight; answers are matched by correlation id, whatever order they come in.
@@ -43,7 +47,8 @@ namespace troupe::ipc {
 
 struct client_config {
     /// Where the server listens; empty: $TROUPE_IPC_SOCKET, else default_socket_path(app).
-    std::string socket_path;
+    /// (The braces let `{.app = "x"}` leave it out without a -Wmissing-field-initializers.)
+    std::string socket_path{};
     /// Names the default socket path.
     std::string app = "troupe";
     /// The format of the frames this client sends (the server answers in the same one).

@@ -1,7 +1,3 @@
-#include <troupe/ipc/internal/client_core.hpp>
-
-#include <sys/un.h>
-
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -12,6 +8,9 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <sys/un.h>
+
+#include <troupe/ipc/internal/client_core.hpp>
 
 namespace troupe::ipc {
 
@@ -24,7 +23,9 @@ namespace {
 // client waits this much longer before deciding that no answer will come at all.
 constexpr auto patience_margin = std::chrono::milliseconds{500};
 
-std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+std::string ms_text(std::chrono::milliseconds d) {
+    return std::to_string(d.count()) + " ms";
+}
 
 }  // namespace
 
@@ -38,11 +39,10 @@ result<std::string> encode_frame(frame_type t, codec::format f, const T& body) {
                                        : codec::msgpack::encode_to(out, body, opts);
     if (!ok) return error_of(code::serialization_error, ok.error().reason());
     if (out.size() - header_size > hard_max_frame) {
-        return error_of(code::protocol_error,
-                        "the " + to_string(t) + " frame would be " +
-                            std::to_string(out.size() - header_size) +
-                            " bytes, over the protocol's limit of " +
-                            std::to_string(hard_max_frame));
+        return error_of(code::protocol_error, "the " + to_string(t) + " frame would be " +
+                                                  std::to_string(out.size() - header_size) +
+                                                  " bytes, over the protocol's limit of " +
+                                                  std::to_string(hard_max_frame));
     }
     finish_frame(out, start);
     return out;
@@ -111,11 +111,8 @@ void client::impl::submit(std::string id, std::string bytes, call_spec spec) {
                      spec = std::move(spec)]() mutable {
         if (!open.load()) return spec.finish(closed_error());
         const bool beat = spec.heartbeat;
-        // Ids come from one counter, so the id is new.
-        auto it = calls_
-                      .try_emplace(id, open_call{std::move(spec), asio::steady_timer{io_}, {},
-                                                 unmatched_count_})
-                      .first;
+        open_call c{std::move(spec), asio::steady_timer{io_}, {}, unmatched_count_};
+        auto it = calls_.try_emplace(id, std::move(c)).first;  // ids are never reused
         if (beat) heartbeats_.push_back(id);
         arm(it->first, it->second);
         queue(std::move(bytes));
@@ -143,8 +140,8 @@ void client::impl::arm(const std::string& id, open_call& c) {
 void client::impl::time_out(const std::string& id) {
     auto it = calls_.find(id);
     if (it == calls_.end()) return;
-    std::string why = "no answer from the server within " +
-                      ms_text(it->second.spec.patience + patience_margin);
+    std::string why =
+        "no answer from the server within " + ms_text(it->second.spec.patience + patience_margin);
     if (unmatched_count_ > it->second.unmatched_seen) {
         why += "; meanwhile the server refused a frame it could not match to a request (" +
                unmatched_last_ + ")";
@@ -178,9 +175,9 @@ asio::awaitable<void> client::impl::read_loop() {
             if (!ev->got) {
                 // Frames come from the server we chose to trust, and a frame we cannot
                 // read may be the answer some call waits for: stop rather than guess.
-                shut(error_of(ev->problem.what,
-                              "the server sent a frame this client cannot read: " +
-                                  ev->problem.message));
+                shut(error_of(
+                    ev->problem.what,
+                    "the server sent a frame this client cannot read: " + ev->problem.message));
                 co_return;
             }
             on_frame(*ev->got);

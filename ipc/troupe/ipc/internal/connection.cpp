@@ -81,6 +81,8 @@ void connection::start() {
 void connection::close() {
     if (closed_) return;
     closed_ = true;
+    // Replies still due have nowhere to go: they no longer hold up a graceful stop.
+    srv_.in_flight -= in_flight_;
     boost::system::error_code ignored;
     socket_.shutdown(socket_type::shutdown_both, ignored);
     socket_.close(ignored);
@@ -269,8 +271,10 @@ void connection::on_request(const frame& f) {
             if (!r) r = explain(r.error(), target, type, timeout_ms);
             asio::post(s->io, [srv, conn = std::move(conn), o, cid = std::move(cid), stream,
                                r = std::move(r)]() mutable {
+                auto c = conn.lock();
+                if (!c || c->closed()) return;  // counted off when it closed
                 --srv->in_flight;
-                if (auto c = conn.lock()) c->answer(o, cid, stream, std::move(r));
+                c->answer(o, cid, stream, std::move(r));
             });
         });
 }
@@ -368,6 +372,12 @@ void connection::on_discover(const frame& f) {
     refusal why;
     auto req = read_envelope<discover_request>(f, why);
     if (!req) return send_error(o, why.correlation_id, why.why);
+    if (!bucket_.take()) {
+        return send_error(
+            o, req->correlation_id,
+            {code::rate_limited, "rate limit exceeded; retry after " +
+                                     std::to_string(bucket_.retry_after_ms()) + " ms"});
+    }
     discover_response resp;
     resp.correlation_id = req->correlation_id;
     resp.protocol_version.emplace();
