@@ -57,10 +57,10 @@ int main(int argc, char** argv) {
 
     ipc::server srv{node, types, cfg};
     types.add<my_service::ValueChanged>().value();  // clients may subscribe to it
-    auto store = node.spawn<my_service::store>([&srv](const my_service::ValueChanged& c) {
-                         (void)srv.broadcast(c, "my-service");
-                     })
-                     .value();
+    auto announce = [&srv](const my_service::ValueChanged& c) {
+        (void)srv.broadcast(c, "my-service");
+    };
+    auto store = node.spawn<my_service::store>(announce).value();
     srv.expose("my-service", store).value();
     srv.start().value();
     std::cout << "my-service listening on " << srv.socket_path() << "\n";

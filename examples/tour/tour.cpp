@@ -349,10 +349,10 @@ int main() {
         troupe::ipc::server_config cfg{.socket_path = std::string{::mkdtemp(dir)} + "/tour.sock"};
         troupe::ipc::server srv{node, registry, cfg};
         registry.add<my_service::ValueChanged>().value();
-        auto store = node.spawn<my_service::store>([&srv](const my_service::ValueChanged& c) {
-                             (void)srv.broadcast(c, "my-service");
-                         })
-                         .value();
+        auto announce = [&srv](const my_service::ValueChanged& c) {
+            (void)srv.broadcast(c, "my-service");
+        };
+        auto store = node.spawn<my_service::store>(announce).value();
         srv.expose("my-service", store).value();
         srv.expose("bank", teller).value();  // the typed account of section 12, as it is
         srv.start().value();

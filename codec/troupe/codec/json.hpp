@@ -35,7 +35,7 @@ result<std::string> encode(const value& v, const options& opts = {});
 template <class T>
 result<T> decode(std::string_view text, const options& opts = {}) {
     detail::json_document doc;
-    if (auto parsed = doc.parse(text, opts, detail::root_name<T>()); !parsed) return parsed.error();
+    if (auto parsed = doc.parse(text, opts, detail::root_name_v<T>); !parsed) return parsed.error();
     detail::json_reader r{doc.root()};
     return detail::decode_whole<T>(r, opts);
 }

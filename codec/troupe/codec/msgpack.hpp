@@ -33,7 +33,7 @@ result<std::string> encode(const value& v, const options& opts = {});
 template <class T>
 result<T> decode(std::string_view in, const options& opts = {}) {
     std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(in.data()), in.size()};
-    if (auto ok = detail::validate_msgpack(bytes, opts, detail::root_name<T>()); !ok)
+    if (auto ok = detail::validate_msgpack(bytes, opts, detail::root_name_v<T>); !ok)
         return ok.error();
     detail::msgpack_reader r{bytes};
     return detail::decode_whole<T>(r, opts);

@@ -62,11 +62,12 @@ struct server_config {
     /// Requests one connection may have in flight; beyond it the server stops reading
     /// from that connection until replies go out (back-pressure, not an error).
     std::size_t max_in_flight = 256;
-    /// Token bucket per connection: requests per second and burst; 0 turns it off.
-    /// Over it, requests get RATE_LIMITED with the time to wait.
-    double rate = 10000;
+    /// Token bucket per connection: requests per second and burst. Over it, requests get
+    /// RATE_LIMITED with the time to wait. Off (0) by default: max_in_flight already bounds
+    /// what a connection can ask at once; set it where fire-and-forget floods matter.
+    double rate = 0;
     double burst = 1000;
-    /// A frame begun must arrive whole within this.
+    /// A frame must arrive whole within this, counted from its first byte.
     std::chrono::milliseconds read_timeout{30000};
     /// Queued output must make progress within this (a client that stops reading).
     std::chrono::milliseconds write_timeout{30000};

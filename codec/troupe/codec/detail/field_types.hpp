@@ -98,4 +98,9 @@ constexpr std::string_view root_name() {
         return message_name<T>();
 }
 
+/// root_name<T>() computed once, at compile time (GCC otherwise parses the type's name at
+/// run time, on every decode, for a string only errors use).
+template <class T>
+inline constexpr std::string_view root_name_v = root_name<T>();
+
 }  // namespace troupe::codec::detail

@@ -259,7 +259,8 @@ void connection::on_request(const frame& f) {
     ++in_flight_;
     ++srv_.in_flight;
     // The reply may come after this connection or the whole server is gone: hold both
-    // weakly, and count the request off on the socket thread.
+    // weakly. The answer is encoded where the reply completes (a worker), so that the
+    // socket thread only writes it; the request is counted off on the socket thread.
     ep->ask(req->message_type, payload, std::chrono::milliseconds{timeout_ms})
         .then([life = srv_.weak_from_this(), conn = weak_from_this(), o,
                cid = std::move(req->correlation_id), target = std::move(req->target),
@@ -268,14 +269,21 @@ void connection::on_request(const frame& f) {
             auto s = life.lock();
             if (!s) return;
             server::impl* srv = s.get();
-            if (!r) r = explain(r.error(), target, type, timeout_ms);
-            asio::post(s->io, [srv, conn = std::move(conn), o, cid = std::move(cid), stream,
-                               r = std::move(r)]() mutable {
-                auto c = conn.lock();
-                if (!c || c->closed()) return;  // counted off when it closed
-                --srv->in_flight;
-                c->answer(o, cid, stream, std::move(r));
-            });
+            const bool failed = !r;
+            std::string bytes;
+            if (failed) {
+                const troupe::error why = explain(r.error(), target, type, timeout_ms);
+                append_error(bytes, o.format, o.version, cid, failure_of(why));
+            } else {
+                encode_answer(bytes, o, cid, stream, std::move(*r));
+            }
+            asio::post(s->io,
+                       [srv, conn = std::move(conn), bytes = std::move(bytes), failed]() mutable {
+                           auto c = conn.lock();
+                           if (!c || c->closed()) return;  // counted off when it closed
+                           --srv->in_flight;
+                           c->answer(std::move(bytes), failed);
+                       });
         });
 }
 
@@ -285,24 +293,22 @@ void connection::request_done() {
     if (was_full) slot_.cancel();
 }
 
-void connection::answer(origin o, const std::string& correlation_id, bool stream,
-                        result<troupe::value> r) {
+void connection::answer(std::string bytes, bool failed) {
     request_done();
     if (closed_) return;
-    answer_now(o, correlation_id, stream, std::move(r));
+    if (failed) srv_.errors.fetch_add(1, std::memory_order_relaxed);
+    queue(std::move(bytes));
     if (eof_ && in_flight_ == 0) close_when_flushed();
 }
 
-void connection::answer_now(origin o, const std::string& correlation_id, bool stream,
-                            result<troupe::value> r) {
-    if (!r) return send_error(o, correlation_id, failure_of(r.error()));
-    std::string out;
+void connection::encode_answer(std::string& out, origin o, const std::string& correlation_id,
+                               bool stream, troupe::value reply) {
     if (!stream) {
         response resp;
         resp.correlation_id = correlation_id;
-        resp.payload = std::move(*r);
+        resp.payload = std::move(reply);
         append_envelope(out, frame_type::response, o.format, o.version, resp);
-        return queue(std::move(out));
+        return;
     }
     // A streamed reply: an array's elements one frame each (anything else is one item),
     // then the final frame.
@@ -313,15 +319,14 @@ void connection::answer_now(origin o, const std::string& correlation_id, bool st
         append_envelope(out, frame_type::stream, o.format, o.version, s);
         ++s.sequence;
     };
-    if (auto* items = r->if_array()) {
+    if (auto* items = reply.if_array()) {
         for (auto& v : *items) item(std::move(v));
     } else {
-        item(std::move(*r));
+        item(std::move(reply));
     }
     s.payload.reset();
     s.is_final = true;
     append_envelope(out, frame_type::stream, o.format, o.version, s);
-    queue(std::move(out));
 }
 
 void connection::on_subscription(const frame& f, bool subscribe) {

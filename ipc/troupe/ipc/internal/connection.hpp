@@ -64,8 +64,11 @@ private:
     void on_request(const frame& f);
     void on_subscription(const frame& f, bool subscribe);
     void on_discover(const frame& f);
-    void answer(origin o, const std::string& correlation_id, bool stream, result<value> r);
-    void answer_now(origin o, const std::string& correlation_id, bool stream, result<value> r);
+    /// Queues an answer encoded elsewhere (`failed`: an error frame, for the stats).
+    void answer(std::string bytes, bool failed);
+    /// Appends the frames answering a request with `reply` (any thread).
+    static void encode_answer(std::string& out, origin o, const std::string& correlation_id,
+                              bool stream, troupe::value reply);
     void send_error(origin o, std::string_view correlation_id, const failure& why);
     void start_write();
     void request_done();

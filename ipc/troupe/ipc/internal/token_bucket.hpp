@@ -15,9 +15,9 @@ public:
         : rate_(rate), burst_(std::max(burst, 1.0)), tokens_(burst_), last_(clock::now()) {}
 
     /// Takes a token; false if the bucket is empty (a rate of 0 never limits).
-    bool take(clock::time_point now = clock::now()) noexcept {
+    bool take() noexcept {
         if (rate_ <= 0) return true;
-        refill(now);
+        refill(clock::now());
         if (tokens_ < 1.0) return false;
         tokens_ -= 1.0;
         return true;
