@@ -50,6 +50,11 @@ class Workload:
     program: str = ""  # troupe's program, if not core_<name>
     runtimes: tuple = ()  # the runtimes that have it (empty: all)
     raw_in_program: bool = False  # troupe's program prints the floor's line too
+    # Fields that tell apart the lines of a program printing one per variant (e.g. format
+    # and client); each variant is a row of its own. A floor's line may carry only some of
+    # them (format): it stands beside every variant it matches.
+    variants: tuple = ()
+    raw_program: tuple = ()  # the floor's program and leading arguments, if not raw_<name>
 
 
 WORKLOADS = [
@@ -79,6 +84,18 @@ WORKLOADS = [
               Metric("ask_median_us", "µs ask (median)", False, "–", on_raw=False),
               Metric("send_rtt_us", "µs ctx.send", False, "–", on_raw=False)],
              raw=True, program="lua_handle", runtimes=("troupe", "raw"), raw_in_program=True),
+    # Requests over the IPC socket to an echo actor, from the C++ client and from a bare
+    # frames client, in JSON and MessagePack; the floor is the same frames echoed by a bare
+    # Unix-socket thread. CAF and Erlang have no equivalent of this protocol.
+    Workload("ipc_roundtrip", ["20000"], ["2000"],
+             [Metric("mean_rtt_us", "µs", False, "–"),
+              Metric("p99_us", "µs p99", False, "–")],
+             raw=True, program="ipc_roundtrip", runtimes=("troupe", "raw"),
+             variants=("format", "client"), raw_program=("raw_unix_echo", "roundtrip")),
+    Workload("ipc_throughput", ["200000"], ["20000"],
+             [Metric("reqs_per_s", "k req/s", True, "–")],
+             raw=True, program="ipc_throughput", runtimes=("troupe", "raw"),
+             variants=("format", "client"), raw_program=("raw_unix_echo", "throughput")),
 ]
 RUNTIMES = ["troupe", "caf", "erlang", "raw"]
 TIMEOUT_S = 300
@@ -87,6 +104,7 @@ TIMEOUT_S = 300
 @dataclass
 class Run:
     fields: dict = field(default_factory=dict)  # key -> float, for the numeric fields
+    by_variant: dict = field(default_factory=dict)  # variants: variant -> its line's fields
     rss_kb: int = 0
     line: str = ""
     error: str = ""
@@ -107,14 +125,47 @@ def command(build, runtime, w, args, workers):
         return [os.path.join(build, "bench", w.program or f"core_{workload}")] + args + extra
     if runtime == "caf":
         return [os.path.join(build, "bench", "peers", "caf", f"caf_{workload}")] + args + extra
+    if runtime == "raw" and w.raw_program:
+        program, *lead = w.raw_program
+        return [os.path.join(build, "bench", "raw", program)] + lead + args + extra
     if runtime == "raw":
         return [os.path.join(build, "bench", "raw", f"raw_{workload}")] + args + extra
     return [os.path.join(ROOT, "bench", "peers", "erlang", "run.sh"), workload] + args + extra
 
 
-def run_once(cmd, runtime, workload, metrics, env, lines_expected=1):
+def variant_of(fields, keys):
+    """The variant a line is: its (key, value) pairs for the keys it has, in keys' order."""
+    return tuple((k, fields[k]) for k in keys if k in fields)
+
+
+def variant_label(v):
+    return ", ".join(value for _, value in v)
+
+
+def read_variants(p, runtime, workload, metrics, keys):
+    """The lines of a program that prints one per variant: every line must be runtime's."""
+    lines = p.stdout.strip().splitlines()
+    pattern = (rf"^{runtime} {workload}( [a-z0-9_]+=[A-Za-z0-9_.+-]+)* "
+               rf"{metrics[0].key}=[0-9.e+-]+$")
+    if not lines or any(not re.match(pattern, line) for line in lines):
+        return Run(error=f"malformed output: {p.stdout.strip()[:300]!r}")
+    by_variant = {}
+    for line in lines:
+        fields = dict(kv.split("=", 1) for kv in line.split()[2:])
+        if any(m.key not in fields for m in metrics):
+            return Run(error=f"a field of {[m.key for m in metrics]} is missing: {line!r}")
+        v = variant_of(fields, keys)
+        if v in by_variant:
+            return Run(error=f"two lines of variant {variant_label(v)!r}: {line!r}")
+        by_variant[v] = {k: float(x) for k, x in fields.items() if k not in keys}
+    return Run(by_variant=by_variant, line="\n".join(lines))
+
+
+def run_once(cmd, runtime, workload, metrics, env, lines_expected=1, variants=()):
     """Runs cmd under /usr/bin/time; returns a Run with the line's fields and peak RSS.
-    A program that prints its floor's line too (lines_expected=2) is read for runtime's."""
+    A program that prints its floor's line too (lines_expected=2) is read for runtime's;
+    one that prints a line per variant (variants: the fields that tell them apart) is read
+    whole."""
     if runtime == "raw":
         metrics = [m for m in metrics if m.on_raw]
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
@@ -126,6 +177,10 @@ def run_once(cmd, runtime, workload, metrics, env, lines_expected=1):
         rss = t.read().strip().splitlines()
     if p.returncode != 0:
         return Run(error=f"exit {p.returncode}: {p.stderr.strip()[-300:]}")
+    if variants:
+        r = read_variants(p, runtime, workload, metrics, variants)
+        r.rss_kb = int(rss[-1]) if rss and not r.error else 0
+        return r
     lines = p.stdout.strip().splitlines()
     pattern = rf"^{runtime} {workload}( [a-z_]+=[0-9.e+-]+)* {metrics[0].key}=[0-9.e+-]+$"
     mine = [line for line in lines if line.startswith(f"{runtime} {workload} ")]
@@ -207,16 +262,30 @@ def main():
     started = time.time()
     for i in range(runs):
         for w, rt, cmd in plan:
-            r = run_once(cmd, rt, w.name, w.metrics, env, 2 if w.raw_in_program else 1)
+            r = run_once(cmd, rt, w.name, w.metrics, env, 2 if w.raw_in_program else 1,
+                         w.variants)
             cells[(w.name, rt)].runs.append(r)
             print(r.line or f"# {rt} {w.name} FAILED: {r.error}", flush=True)
     elapsed = time.time() - started
 
-    def median(w, m, rt):
+    def values(w, m, rt, v):
+        """rt's values of metric m in its ok runs (of the variant matching v, if any)."""
         c = cells.get((w.name, rt))
-        if rt == "raw" and not m.on_raw:
+        if c is None or (rt == "raw" and not m.on_raw):
             return None
-        return statistics.median(r.fields[m.key] for r in c.ok()) if c and c.ok() else None
+        if not w.variants:
+            return [r.fields[m.key] for r in c.ok()]
+        out = []
+        for r in c.ok():
+            # troupe's variant exactly; a floor's line stands beside every variant it matches
+            mine = [f for k, f in r.by_variant.items() if set(k) <= set(v)]
+            if mine and m.key in mine[0]:
+                out.append(mine[0][m.key])
+        return out
+
+    def median(w, m, rt, v=()):
+        vals = values(w, m, rt, v)
+        return statistics.median(vals) if vals else None
 
     print()
     print(f"Machine: {machine()}. Runs: {runs} per cell, interleaved, "
@@ -230,26 +299,38 @@ def main():
     print("|" + "---|" * len(head))
     failed = False
     for w in workloads:
-        for m in w.metrics:
-            row = [w.name, " ".join(w.quick if quick else w.full), m.unit, m.goal]
-            for rt in cols:
-                c = cells.get((w.name, rt))
-                if c is None or (rt == "raw" and not m.on_raw):
-                    row.append("–")
-                    continue
-                ok = c.ok()
-                failed = failed or len(ok) < len(c.runs)
-                if not ok:
-                    row.append("failed")
-                    continue
-                vals = [scaled(m, r.fields[m.key]) for r in ok]
-                rss = statistics.median(r.rss_kb for r in ok) / 1024
-                lost = len(c.runs) - len(ok)
-                row.append(f"**{fmt(statistics.median(vals))}** ({fmt(min(vals))}–{fmt(max(vals))})"
-                           f" · {rss:.0f} MB" + (f" ({lost} failed)" if lost else ""))
-            t = median(w, m, "troupe")
-            row += [ratio(m, t, median(w, m, rt)) for rt in cols if rt != "troupe"]
-            print("| " + " | ".join(row) + " |")
+        variants = [()]
+        if w.variants:  # the rows: the variants of troupe's runs (else any runtime's), in order
+            seen = {}
+            for rt in ["troupe"] + cols:
+                for r in cells[(w.name, rt)].ok() if (w.name, rt) in cells else []:
+                    seen.update((v, None) for v in r.by_variant)
+                if seen:
+                    break
+            variants = list(seen) or [()]
+        for v in variants:
+            for m in w.metrics:
+                args = " ".join(w.quick if quick else w.full)
+                row = [w.name, f"{args} · {variant_label(v)}" if v else args, m.unit, m.goal]
+                for rt in cols:
+                    c = cells.get((w.name, rt))
+                    if c is None or (rt == "raw" and not m.on_raw):
+                        row.append("–")
+                        continue
+                    ok = c.ok()
+                    failed = failed or len(ok) < len(c.runs)
+                    vals = [scaled(m, x) for x in values(w, m, rt, v)]
+                    if not vals:
+                        row.append("failed" if not ok else "–")
+                        continue
+                    rss = statistics.median(r.rss_kb for r in ok) / 1024
+                    lost = len(c.runs) - len(ok)
+                    row.append(f"**{fmt(statistics.median(vals))}** "
+                               f"({fmt(min(vals))}–{fmt(max(vals))})"
+                               f" · {rss:.0f} MB" + (f" ({lost} failed)" if lost else ""))
+                t = median(w, m, "troupe", v)
+                row += [ratio(m, t, median(w, m, rt, v)) for rt in cols if rt != "troupe"]
+                print("| " + " | ".join(row) + " |")
     print()
     print("Ratios are troupe's median against the peer's, oriented so that > 1 means troupe is "
           "ahead (for time and memory: the peer's value over troupe's).")
