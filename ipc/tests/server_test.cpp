@@ -15,6 +15,10 @@ using troupe::ipc::frame_type;
 
 namespace {
 
+struct another_echo : troupe::actor<another_echo, ipc_test::Echo> {
+    ipc_test::Echo handle(const ipc_test::Echo& m) const { return m; }
+};
+
 std::string request(std::string_view cid, std::string_view target, std::string_view type,
                     std::string_view payload, std::string_view extra = R"("expects_reply":true)") {
     std::string out = R"({"correlation_id":")" + std::string{cid} + R"(","target":")" +
@@ -256,7 +260,7 @@ TEST(IpcServer, AnExposedSupervisedActorStaysReachableAcrossRestarts) {
 
 TEST(IpcServer, HiddenNamesAreNotFoundAndExposingATakenNameFails) {
     served s;
-    EXPECT_EQ(s.server().expose("echo", s.node().spawn<echo>().value()).error().code(),
+    EXPECT_EQ(s.server().expose("echo", s.node().spawn<another_echo>().value()).error().code(),
               troupe::errc::duplicate_name);
     EXPECT_TRUE(s.server().hide("echo"));
     EXPECT_FALSE(s.server().hide("echo"));

@@ -1,22 +1,28 @@
 #pragma once
-// The actors the IPC tests talk to (in process, and through the test server program that
-// the Python, Node.js and CLI tests start). Each exercises one part of the protocol.
+// The messages of the actors the IPC tests talk to, and the function that spawns and
+// exposes those actors (support/test_actors.cpp). The same actors serve the test server
+// program that the Python, Node.js and CLI tests start.
+//
+//   "my-service"  SetValue -> null, GetValue -> int or null (acton-reactive's example)
+//   "echo"        Echo -> the same Echo
+//   "slow"        Sleep{ms} -> ms, after ms milliseconds, serving others meanwhile
+//   "flaky"       supervised: Crash fails the handler, Generation counts its starts
+//   "counter"     Count{n} -> [1..n] (streamed when the client asks for a stream)
+//   "publisher"   Emit{n} broadcasts n Ticks, then answers n
+//   "busy"        a mailbox of one; Hold{ms} blocks its worker for ms
 
-#include <chrono>
+#include <atomic>
 #include <cstdint>
-#include <map>
-#include <optional>
+#include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include <troupe/codec/describe.hpp>
+#include <troupe/codec/registry.hpp>
 #include <troupe/ipc/server.hpp>
-#include <troupe/troupe.hpp>
+#include <troupe/supervisor.hpp>
 
 namespace ipc_test {
 
-// "my-service": the key-value store of the acton example.
 struct SetValue {
     std::string key;
     std::int64_t value = 0;
@@ -28,150 +34,47 @@ struct GetValue {
 };
 TROUPE_MESSAGE(GetValue, "GetValue", key)
 
-struct store : troupe::actor<store, SetValue, GetValue> {
-    void handle(const SetValue& m) { entries_[m.key] = m.value; }
-    std::optional<std::int64_t> handle(const GetValue& m) const {
-        auto it = entries_.find(m.key);
-        return it == entries_.end() ? std::nullopt : std::optional{it->second};
-    }
-
-private:
-    std::map<std::string, std::int64_t> entries_;
-};
-
-// "echo": the text back.
 struct Echo {
     std::string text;
 };
 TROUPE_MESSAGE(Echo, "Echo", text)
 
-struct echo : troupe::actor<echo, Echo> {
-    Echo handle(const Echo& m) const { return m; }
-};
-
-// "slow": answers after `ms` milliseconds, serving other requests meanwhile.
 struct Sleep {
     std::int64_t ms = 0;
 };
 TROUPE_MESSAGE(Sleep, "Sleep", ms)
 
-struct sleeper : troupe::actor<sleeper, Sleep> {
-    troupe::deferred<std::int64_t> handle(const Sleep& m) {
-        home()
-            .sleep(std::chrono::milliseconds{m.ms})
-            .then([reply = reply_later<std::int64_t>(), ms = m.ms](troupe::result<void>) mutable {
-                reply.send(ms);
-            });
-        return {};
-    }
-};
-
-// "flaky": supervised; Crash fails the handler, Generation says how many times it started.
 struct Crash {};
 TROUPE_MESSAGE(Crash, "Crash")
+
 struct Generation {};
 TROUPE_MESSAGE(Generation, "Generation")
 
-struct flaky : troupe::actor<flaky, Crash, Generation> {
-    explicit flaky(std::shared_ptr<std::atomic<std::int64_t>> starts)
-        : starts_(std::move(starts)) {}
-    void on_start() override { generation_ = ++*starts_; }
-    void handle(const Crash&) { throw std::runtime_error("crash requested"); }
-    std::int64_t handle(const Generation&) const { return generation_; }
-
-private:
-    std::shared_ptr<std::atomic<std::int64_t>> starts_;
-    std::int64_t generation_ = 0;
-};
-
-// "counter": 1..n (streamed when the client asks for a stream).
 struct Count {
     std::int64_t n = 0;
 };
 TROUPE_MESSAGE(Count, "Count", n)
 
-struct counter : troupe::actor<counter, Count> {
-    std::vector<std::int64_t> handle(const Count& m) const {
-        std::vector<std::int64_t> out;
-        for (std::int64_t i = 1; i <= m.n; ++i) out.push_back(i);
-        return out;
-    }
-};
-
-// "publisher": Emit{n} broadcasts n Ticks, then answers n.
 struct Tick {
     std::int64_t seq = 0;
 };
 TROUPE_MESSAGE(Tick, "Tick", seq)
+
 struct Emit {
     std::int64_t n = 0;
 };
 TROUPE_MESSAGE(Emit, "Emit", n)
 
-struct publisher : troupe::actor<publisher, Emit> {
-    explicit publisher(troupe::ipc::server* srv) : srv_(srv) {}
-    std::int64_t handle(const Emit& m) {
-        for (std::int64_t i = 1; i <= m.n; ++i) {
-            if (auto ok = srv_->broadcast(Tick{i}, "publisher"); !ok)
-                throw std::runtime_error(ok.error().message());
-        }
-        return m.n;
-    }
-
-private:
-    troupe::ipc::server* srv_;
-};
-
-// "busy": a mailbox of one; Hold blocks its worker for ms.
 struct Hold {
     std::int64_t ms = 0;
 };
 TROUPE_MESSAGE(Hold, "Hold", ms)
 
-struct holder : troupe::actor<holder, Hold> {
-    std::int64_t handle(const Hold& m) const {
-        std::this_thread::sleep_for(std::chrono::milliseconds{m.ms});
-        return m.ms;
-    }
-};
-
-inline troupe::spawn_options busy_options() {
-    troupe::spawn_options o;
-    o.capacity = 1;
-    return o;
-}
-
-inline troupe::spawn_options flaky_options() {
-    troupe::spawn_options o;
-    o.register_as = "flaky";
-    return o;
-}
-
 /// Spawns every test actor on `n` and exposes it on `srv` under its test name; registers
-/// Tick. `starts` counts flaky's starts. The supervisor of "flaky" is returned so that it
-/// lives as long as the caller wants.
-inline troupe::result<troupe::supervisor_ref> expose_test_actors(
+/// Tick. `starts` counts flaky's starts. Returns the supervisor of "flaky", so that the
+/// caller decides how long it lives.
+troupe::result<troupe::supervisor_ref> expose_test_actors(
     troupe::node& n, troupe::ipc::server& srv, troupe::codec::registry& types,
-    std::shared_ptr<std::atomic<std::int64_t>> starts) {
-    if (auto r = types.add<Tick>(); !r) return r.error();
-    auto check = [](troupe::result<void> r) {
-        if (!r) throw std::runtime_error(r.error().message());
-    };
-    check(srv.expose("my-service", n.spawn<store>().value()));
-    check(srv.expose("echo", n.spawn<echo>().value()));
-    check(srv.expose("slow", n.spawn<sleeper>().value()));
-    check(srv.expose("counter", n.spawn<counter>().value()));
-    check(srv.expose("publisher", n.spawn<publisher>(&srv).value()));
-    check(srv.expose("busy", n.spawn_with<holder>(busy_options()).value()));
-    troupe::supervisor_spec spec{.strategy = troupe::restart_strategy::one_for_one,
-                                 .max_restarts = 1000,
-                                 .period = std::chrono::seconds{1},
-                                 .children = {troupe::child_spec::worker_with<flaky>(
-                                     "flaky", flaky_options(), std::move(starts))}};
-    auto sup = troupe::start_supervisor(n, spec).get();
-    if (!sup) return sup.error();
-    check(srv.expose_registered<flaky>("flaky", "flaky"));
-    return sup;
-}
+    std::shared_ptr<std::atomic<std::int64_t>> starts);
 
 }  // namespace ipc_test
