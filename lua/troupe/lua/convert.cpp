@@ -20,9 +20,13 @@ const char array_key = 0;
 void push_array_metatable(lua_State* L) {
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &array_key) != LUA_TNIL) return;
     lua_pop(L, 1);
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 2);
     lua_pushliteral(L, "troupe.array");
     lua_setfield(L, -2, "__name");
+    // Shared by every marked table: scripts see this string, not the table, so that none
+    // can give it metamethods (a __gc would run outside the instruction limit).
+    lua_pushliteral(L, "troupe.array");
+    lua_setfield(L, -2, "__metatable");
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &array_key);
 }
@@ -78,6 +82,14 @@ class reader {
 public:
     reader(lua_State* L, std::string_view root, std::size_t max_depth)
         : L_(L), root_(root), max_depth_(max_depth), budget_(output_budget(L)), left_(budget_) {}
+    /// Within a budget the caller keeps (the messages of one run).
+    reader(lua_State* L, std::string_view root, std::size_t max_depth, std::size_t budget)
+        : L_(L),
+          root_(root),
+          max_depth_(max_depth),
+          budget_(budget),
+          left_(budget),
+          shared_budget_(true) {}
 
     result<value> read(int index) {
         value out;
@@ -85,6 +97,8 @@ public:
             return error{errc::bad_message, std::move(why_)};
         return out;
     }
+
+    std::size_t used() const noexcept { return budget_ - left_; }
 
 private:
     struct segment {
@@ -102,6 +116,12 @@ private:
         if (n <= left_) {
             left_ -= n;
             return true;
+        }
+        if (shared_budget_) {
+            return fail(
+                "the value is too large to send: what one run sends may take up to "
+                "limits::memory once converted, and this would pass it (a table or string "
+                "that appears several times counts each time)");
         }
         return fail("the value is too large to send: more than " + std::to_string(budget_ >> 20) +
                     " MiB once converted (a table or string that appears several times counts "
@@ -263,7 +283,8 @@ private:
     std::string_view root_;
     std::size_t max_depth_;
     std::size_t budget_;
-    std::size_t left_;               // of budget_
+    std::size_t left_;  // of budget_
+    bool shared_budget_ = false;
     std::vector<const void*> open_;  // the tables on the current path
     std::vector<segment> path_;
     std::string why_;
@@ -341,6 +362,14 @@ result<value> to_value(lua_State* L, int index, std::string_view path, std::size
         default:
             return reader{L, path, max_depth}.read(index);
     }
+}
+
+result<value> to_value(lua_State* L, int index, std::size_t& bytes_left, std::string_view path,
+                       std::size_t max_depth) {
+    reader r{L, path, max_depth, bytes_left};
+    auto out = r.read(index);
+    if (out) bytes_left -= r.used();
+    return out;
 }
 
 }  // namespace troupe::lua

@@ -38,6 +38,13 @@ void push(lua_State* L, const value& v);
 result<value> to_value(lua_State* L, int index, std::string_view path = "value",
                        std::size_t max_depth = 64);
 
+/// As above, within an output budget: the value may take at most `bytes_left` bytes of C++
+/// memory (an estimate: strings, keys and a value's own size), and what it took is taken
+/// from `bytes_left`. For C functions that send what a script gives them, so that a
+/// script cannot make C++ copy more than it could hold itself.
+result<value> to_value(lua_State* L, int index, std::size_t& bytes_left,
+                       std::string_view path = "value", std::size_t max_depth = 64);
+
 /// Marks the table at `index` as an array (what ctx.array does). Raises on memory errors.
 void mark_array(lua_State* L, int index);
 

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -25,16 +27,45 @@ result<void> read_file(const std::filesystem::path& path, const char* which, sou
     return {};
 }
 
+/// The scratch state's allocator: within the scripts' memory limit, since ctx.spawn builds
+/// scripts from what a running script gives it.
+struct bounded_heap {
+    std::size_t used = 0;
+    std::size_t limit = 0;
+
+    static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept {
+        auto& h = *static_cast<bounded_heap*>(ud);
+        std::size_t old = ptr ? osize : 0;
+        if (nsize == 0) {
+            h.used -= old;
+            std::free(ptr);
+            return nullptr;
+        }
+        if (nsize > old && h.used - old + nsize > h.limit) return nullptr;
+        void* p = std::realloc(ptr, nsize);
+        if (p) h.used = h.used - old + nsize;
+        return p;
+    }
+};
+
 /// Compiles each script in a scratch state (no libraries: nothing runs), so that a syntax
 /// error surfaces at build time with Lua's message and line.
 result<void> check_syntax(const detail::script_data& d) {
-    std::unique_ptr<lua_State, void (*)(lua_State*)> L{luaL_newstate(), lua_close};
+    // A limit too small for any VM fails at spawn, with the VM's own message.
+    bounded_heap heap{0, std::max<std::size_t>(d.limits.memory, 1u << 20)};
+    std::unique_ptr<lua_State, void (*)(lua_State*)> L{lua_newstate(&bounded_heap::allocate, &heap),
+                                                       lua_close};
     if (!L) return error{errc::invalid_argument, "cannot create a Lua state to check the scripts"};
     for (const source* s : {&d.started, &d.handle, &d.stopped}) {
         if (s->empty()) continue;
         std::string name = "@" + s->chunk_name;  // as vm.cpp loads it: long paths keep their end
-        if (luaL_loadbufferx(L.get(), s->code.data(), s->code.size(), name.c_str(), "t") !=
-            LUA_OK) {
+        int status = luaL_loadbufferx(L.get(), s->code.data(), s->code.size(), name.c_str(), "t");
+        if (status == LUA_ERRMEM) {
+            return error{errc::invalid_argument,
+                         "the " + s->chunk_name + " script needs more than limits::memory (" +
+                             std::to_string(d.limits.memory) + " bytes) to compile"};
+        }
+        if (status != LUA_OK) {
             std::string why = lua_tostring(L.get(), -1);
             return error{errc::invalid_argument, why};
         }

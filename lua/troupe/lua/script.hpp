@@ -48,6 +48,8 @@ struct limits {
     /// Lua VM instructions per message (per run of started, handle or stopped, counting
     /// the time spent around ctx.send). Checked every 1000 instructions.
     std::uint64_t instructions = 100'000'000;
+    /// Child actors ctx.spawn may start in one run (a loop of spawns is refused past it).
+    std::uint32_t children = 1000;
 };
 
 /// Standard libraries beyond the sandbox. The sandbox has: basic functions (without

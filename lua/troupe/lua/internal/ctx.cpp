@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <exception>
+#include <new>
 #include <string>
 
 #include <lua.hpp>
@@ -79,11 +81,21 @@ target resolve(lua_State* L, int index, const char* fn) {
     return t;
 }
 
-/// The message at `index` as a value; raises naming the bad part.
+/// The message at `index` as a value, counted against what the run may send; raises
+/// naming the bad part.
 value message_at(lua_State* L, int index, const char* fn) {
-    auto v = to_value(L, index, "msg");
+    auto v = to_value(L, index, vm::of(L).output_left(), "msg");
     if (!v) raise(L, std::string{fn} + ": " + v.error().reason());
     return std::move(*v);
+}
+
+/// Refuses what would only reach the actor after it has exited.
+void refuse_when_stopping(lua_State* L, const char* fn) {
+    if (vm::of(L).where() == phase::stopped) {
+        raise(L, std::string{fn} +
+                     ": the actor is stopping (this is the stopped script); nothing sent to "
+                     "itself now would be handled");
+    }
 }
 
 /// seconds -> duration, for time-outs and delays.
@@ -151,7 +163,7 @@ int send_done(lua_State* L, int, lua_KContext) {
 }
 
 /// Checks the arguments of ctx.send and leaves the request with the vm.
-void prepare_send(lua_State* L) {
+int prepare_send(lua_State* L) {
     vm& v = vm::of(L);
     if (v.where() != phase::handle) {
         raise(L,
@@ -162,6 +174,12 @@ void prepare_send(lua_State* L) {
         raise(L,
               "ctx.send: cannot wait inside a coroutine the script created; call it from "
               "the handler itself");
+    }
+    if (!lua_isyieldable(L)) {
+        raise(L,
+              "ctx.send: cannot wait inside a function called from C (a table.sort "
+              "comparator, a string.gsub replacement, a metamethod, load's reader); call it "
+              "from the handler itself");
     }
     target t = resolve(L, 1, "ctx.send");
     if (typed_call_to_untyped(L, t, "ctx.send", "ctx.send(to, msg [, seconds])")) {
@@ -183,10 +201,27 @@ void prepare_send(lua_State* L) {
     req.to = t.to;
     req.endpoint = std::move(t.endpoint);
     v.set_pending(std::move(req));
+    return 0;
+}
+
+/// Runs a ctx function, turning a C++ exception (out of memory in C++, say) into a Lua
+/// error: the C++ build of Lua would otherwise report it as a broken status that pcall
+/// does not see. Lua's own errors and yields are not std::exceptions and pass through.
+template <int (*F)(lua_State*)>
+int guarded(lua_State* L) {
+    std::string what;
+    try {
+        return F(L);
+    } catch (const std::bad_alloc&) {
+        what = "out of memory (C++)";
+    } catch (const std::exception& ex) {
+        what = ex.what();
+    }
+    raise(L, "a ctx function failed: " + what);
 }
 
 int ctx_send(lua_State* L) {
-    prepare_send(L);
+    guarded<prepare_send>(L);
     // With the C++ build of Lua a yield is an exception: nothing with a destructor may be
     // alive in this frame, or the unwinder stops here for it and starts over (a third of
     // the cost of a ctx.send).
@@ -217,15 +252,19 @@ int ctx_do_send(lua_State* L) {
 
 int ctx_notify(lua_State* L) {
     vm& v = vm::of(L);
+    refuse_when_stopping(L, "ctx.notify");
     v.tell(v.self(), message_at(L, 1, "ctx.notify"));
     return 0;
 }
 
 int ctx_notify_later(lua_State* L) {
     vm& v = vm::of(L);
-    auto msg = message_at(L, 1, "ctx.notify_later");
+    refuse_when_stopping(L, "ctx.notify_later");
     auto delay = seconds_at(L, 2, "ctx.notify_later", "the delay", true);
-    v.notify_later(std::move(msg), delay);
+    std::size_t before = v.output_left();
+    auto msg = message_at(L, 1, "ctx.notify_later");
+    auto armed = v.notify_later(std::move(msg), delay, before - v.output_left());
+    if (!armed) raise(L, "ctx.notify_later: " + armed.error().reason());
     return 0;
 }
 
@@ -311,11 +350,16 @@ int ctx_array(lua_State* L) {
 
 void open_ctx(lua_State* L) {
     static const luaL_Reg functions[] = {
-        {"send", ctx_send},           {"do_send", ctx_do_send},
-        {"notify", ctx_notify},       {"notify_later", ctx_notify_later},
-        {"terminate", ctx_terminate}, {"whereis", ctx_whereis},
-        {"spawn", ctx_spawn},         {"log", ctx_log},
-        {"array", ctx_array},         {nullptr, nullptr},
+        {"send", ctx_send},
+        {"do_send", guarded<ctx_do_send>},
+        {"notify", guarded<ctx_notify>},
+        {"notify_later", guarded<ctx_notify_later>},
+        {"terminate", ctx_terminate},
+        {"whereis", guarded<ctx_whereis>},
+        {"spawn", guarded<ctx_spawn>},
+        {"log", guarded<ctx_log>},
+        {"array", ctx_array},
+        {nullptr, nullptr},
     };
     luaL_newlib(L, functions);
     lua_newtable(L);

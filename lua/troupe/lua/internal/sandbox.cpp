@@ -129,6 +129,65 @@ int no_gc_setmetatable(lua_State* L) {
     return 1;
 }
 
+// The count hook raises its error from inside a hook, and Lua leaves hooks off in a
+// coroutine that dies of it. Closing such a coroutine would run the __close metamethods of
+// its to-be-closed variables with no instruction limit: coroutine.close and the functions
+// coroutine.wrap makes leave them unclosed (the run fails anyway).
+
+bool failed_on_budget(lua_State* L, lua_State* co) {
+    int status = lua_status(co);
+    return status != LUA_OK && status != LUA_YIELD && vm::of(L).stopped_by_budget(co);
+}
+
+/// coroutine.close(co); the original is upvalue 1.
+int guarded_close(lua_State* L) {
+    lua_State* co = lua_tothread(L, 1);
+    if (co != nullptr && failed_on_budget(L, co)) {
+        lua_pushboolean(L, 0);  // as close answers for a coroutine that failed
+        auto why = vm::of(L).budget_message() + " (its to-be-closed variables were not closed)";
+        lua_pushlstring(L, why.data(), why.size());
+        return 2;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/// What coroutine.wrap returns: upvalue 1 is the coroutine, 2 coroutine.resume.
+int wrapped_call(lua_State* L) {
+    lua_State* co = lua_tothread(L, lua_upvalueindex(1));
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_rotate(L, 1, 2);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    if (lua_toboolean(L, 1)) return lua_gettop(L) - 1;  // its results, after the true
+    lua_settop(L, 2);                                   // false, the error object
+    int status = lua_status(co);
+    if (status != LUA_OK && status != LUA_YIELD && !vm::of(L).stopped_by_budget(co)) {
+        status = lua_resetthread(co);  // closes its to-be-closed variables
+        lua_xmove(co, L, 1);           // the error, which a __close may have replaced
+    }
+    // As the error of a wrapped function reads in Lua: where it was called from, first.
+    if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_error(L);
+}
+
+/// coroutine.wrap(f); coroutine.resume is upvalue 1.
+int guarded_wrap(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_State* co = lua_newthread(L);
+    lua_pushvalue(L, 1);
+    lua_xmove(L, co, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, &wrapped_call, 2);
+    return 1;
+}
+
 /// print(...) into the actor's log, at info level, tab-separated as Lua's print.
 int log_print(lua_State* L) {
     int n = lua_gettop(L);
@@ -189,6 +248,14 @@ void open_sandbox(lua_State* L, const detail::script_data& settings) {
     lua_setglobal(L, "setmetatable");
     lua_pushcfunction(L, &log_print);
     lua_setglobal(L, "print");
+    lua_getglobal(L, LUA_COLIBNAME);
+    lua_getfield(L, -1, "close");
+    lua_pushcclosure(L, &guarded_close, 1);
+    lua_setfield(L, -2, "close");
+    lua_getfield(L, -1, "resume");
+    lua_pushcclosure(L, &guarded_wrap, 1);
+    lua_setfield(L, -2, "wrap");
+    lua_pop(L, 1);
 }
 
 }  // namespace troupe::lua::internal

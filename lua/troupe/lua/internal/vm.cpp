@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -18,10 +19,27 @@ namespace {
 constexpr int kSlice = 1000;
 /// What an error report (message, traceback) may allocate past the memory limit.
 constexpr std::size_t kReportHeadroom = 256 * 1024;
+/// An error text longer than this is cut (it becomes the exit reason, the log line and
+/// the askers' error).
+constexpr std::size_t kMaxErrorText = 4096;
+/// What a timer costs beside its message (the timer, the scheduling).
+constexpr std::size_t kTimerOverhead = 128;
+/// ctx.spawn runs the child's started script inline: a started script that spawns itself
+/// would recurse until the C stack ends.
+constexpr int kMaxSpawnDepth = 16;
+thread_local int spawn_depth = 0;
 
 std::string mib(std::size_t bytes) {
     if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
     return std::to_string(bytes) + " bytes";
+}
+
+std::string cut(std::string text) {
+    if (text.size() <= kMaxErrorText) return text;
+    auto all = text.size();
+    text.resize(kMaxErrorText);
+    text += "... (" + std::to_string(all) + " bytes in all)";
+    return text;
 }
 
 }  // namespace
@@ -37,26 +55,28 @@ void* vm::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
         return nullptr;
     }
     std::size_t limit = v.mem_limit_ + (v.reporting_ ? kReportHeadroom : 0);
-    if (nsize > old && v.mem_used_ - old + nsize > limit) {
+    bool grows = nsize > old;
+    denial d{ptr, osize, nsize};
+    if (grows && v.mem_used_ - old + nsize > limit) {
         // A refusal is a limit hit (a script may catch the error with pcall, so it is
         // remembered here, not read from the error), except when Lua collects garbage and
-        // retries the same request, and the retry succeeds. String buffers (string.rep,
-        // table.concat) call the allocator directly and never retry.
-        denial d{ptr, osize, nsize};
-        if (!(v.last_denial_ == d)) {
+        // retries the same request at once, and the retry succeeds. String buffers
+        // (string.rep, table.concat) call the allocator directly and never retry.
+        if (v.last_denial_ == d) {
+            v.last_denial_ = denial{};  // the retry failed too: the refusal stands
+        } else {
             ++v.refusals_;
             v.last_denial_ = d;
         }
         return nullptr;
     }
-    // Compared before realloc: `ptr` may not be looked at after it.
-    bool retry = v.refusals_ > 0 && v.last_denial_ == denial{ptr, osize, nsize};
+    // Compared before realloc: `ptr` may not be looked at after it. Only the next growing
+    // request can be the retry (a collection between them only frees and shrinks).
+    bool retry = grows && v.last_denial_ == d;
+    if (grows) v.last_denial_ = denial{};
     void* p = std::realloc(ptr, nsize);
     if (!p) return nullptr;
-    if (retry) {
-        --v.refusals_;  // the retry after a collection: that refusal did no harm
-        v.last_denial_ = denial{};
-    }
+    if (retry) --v.refusals_;  // the retry after a collection: that refusal did no harm
     v.mem_used_ = v.mem_used_ - old + nsize;
     return p;
 }
@@ -65,8 +85,18 @@ void vm::count_hook(lua_State* L, lua_Debug*) {
     vm& v = of(L);
     v.instructions_used_ += kSlice;
     auto budget = v.script_.limits().instructions;
-    if (v.instructions_used_ <= budget) return;
+    if (v.instructions_used_ <= budget) {
+        v.collect_if_crowded(L);
+        return;
+    }
     v.budget_hit_ = true;
+    // An error raised in a hook leaves that thread's hooks off if nothing inside it catches
+    // the error: remember the thread before anything here can fail.
+    try {
+        v.killed_.insert(L);
+    } catch (...) {
+        // Out of C++ memory: the thread is not remembered; the process has worse problems.
+    }
     // From now on every instruction raises, so a script that catches the error with pcall
     // cannot keep running: the error reaches the top at its next instruction.
     lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, 1);
@@ -79,9 +109,30 @@ void vm::count_hook(lua_State* L, lua_Debug*) {
     lua_error(L);
 }
 
+std::string vm::budget_message() const {
+    return "instruction limit exceeded: more than " +
+           std::to_string(script_.limits().instructions) +
+           " instructions in one run (limits::instructions)";
+}
+
+void vm::collect_if_crowded(lua_State* L) noexcept {
+    if (mem_used_ <= collect_at_) return;
+    lua_gc(L, LUA_GCCOLLECT);
+    // Next when the heap has grown half-way to the limit again, and by at least a
+    // sixteenth of it, so a script living near its limit does not collect all the time.
+    std::size_t room = mem_limit_ > mem_used_ ? mem_limit_ - mem_used_ : 0;
+    collect_at_ = mem_used_ + std::max(room / 2, mem_limit_ / 16);
+}
+
 void vm::arm_budget(lua_State* L) noexcept {
     instructions_used_ = 0;
     budget_hit_ = false;
+    // A refusal in an earlier run (a failed reload) does not count against this one.
+    refusals_ = 0;
+    last_denial_ = denial{};
+    output_left_ = script_.limits().memory;
+    spawned_ = 0;
+    collect_at_ = std::max(collect_at_, mem_limit_ / 4 * 3);
     lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, kSlice);
 }
 
@@ -91,9 +142,7 @@ std::string vm::limit_reason(std::string fallback) const {
                " (limits::memory)";
     }
     if (budget_hit_ && fallback.find("instruction limit exceeded") == std::string::npos) {
-        return "instruction limit exceeded: more than " +
-               std::to_string(script_.limits().instructions) +
-               " instructions in one run (limits::instructions)";
+        return budget_message();
     }
     return fallback;
 }
@@ -177,22 +226,38 @@ result<void> vm::load_scripts(const script& s) {
 
 int vm::capture_traceback(lua_State* L) {
     vm& v = of(L);
-    const char* msg = lua_tostring(L, 1);
-    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+    // The report may allocate past a memory limit the script hit, within the headroom.
+    v.reporting_ = true;
+    std::size_t len = 0;
+    const char* msg = lua_tolstring(L, 1, &len);
+    std::string text = msg ? cut(std::string{msg, len}) : "(error object is not a string)";
+    luaL_traceback(L, L, text.c_str(), 1);
     v.traceback_ = lua_tostring(L, -1);
     lua_pop(L, 1);
+    v.reporting_ = false;
     return 1;  // the error object itself
 }
+
+namespace {
+/// ctx[key] = the value on top (popped), without metamethods a script may have set.
+void set_ctx_field(lua_State* L, int ctx, const char* key) {
+    ctx = lua_absindex(L, ctx);
+    lua_pushstring(L, key);
+    lua_insert(L, -2);
+    lua_rawset(L, ctx);
+}
+}  // namespace
 
 int vm::run_protected_script(lua_State* L) {
     vm& v = of(L);
     int chunk = static_cast<int>(lua_tointeger(L, 1));
     lua_rawgeti(L, LUA_REGISTRYINDEX, v.ctx_ref_);
+    int ctx = lua_gettop(L);
     lua_pushnil(L);
-    lua_setfield(L, -2, "msg");
+    set_ctx_field(L, ctx, "msg");
     if (v.phase_ == phase::stopped) {
         lua_pushlstring(L, v.stop_reason_.data(), v.stop_reason_.size());
-        lua_setfield(L, -2, "reason");
+        set_ctx_field(L, ctx, "reason");
     }
     lua_pop(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, chunk);
@@ -236,8 +301,8 @@ void vm::run_stopped(const exit_reason& reason) noexcept {
     try {
         phase_ = phase::stopped;
         stop_reason_ = reason.to_string();
-        // A script that failed on a limit still gets a clean budget to say goodbye.
-        refusals_ = 0;
+        // A script that failed on a limit still gets a clean budget to say goodbye
+        // (run_on_main arms one).
         if (auto failed = run_on_main(stopped_)) {
             owner_.log().error("the stopped script failed: {}", traceback_);
         }
@@ -253,7 +318,7 @@ int vm::handle_entry(lua_State* L) {
     vm& v = of(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, v.ctx_ref_);
     push(L, *v.incoming_);
-    lua_setfield(L, -2, "msg");
+    set_ctx_field(L, -2, "msg");
     lua_pop(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, v.handle_);
     lua_callk(L, 0, 1, 0, &vm::handle_done);
@@ -309,7 +374,7 @@ step vm::after_resume(int status, int nres) {
                     why,
                     why + " (the script caught the error; the actor fails anyway)"};
     }
-    auto reply = to_value(co_, -1, "reply", 64);
+    auto reply = to_value(co_, -1, output_left_, "reply");
     lua_pop(co_, nres);
     if (!reply) {
         return step{
@@ -321,14 +386,17 @@ step vm::after_resume(int status, int nres) {
     return step{step::kind::done, std::move(*reply), {}, {}};
 }
 
-namespace {
-int traceback_of_thread(lua_State* L) {
-    auto* thread = static_cast<lua_State*>(lua_touserdata(L, 1));
-    const char* msg = lua_tostring(L, 2);
-    luaL_traceback(L, thread, msg, 0);
-    return 1;
+template <class F>
+bool vm::protect(F& f) {
+    lua_pushcfunction(L_, [](lua_State* L) -> int {
+        (*static_cast<F*>(lua_touserdata(L, 1)))(L);
+        return 0;
+    });
+    lua_pushlightuserdata(L_, &f);
+    if (lua_pcall(L_, 1, 0, 0) == LUA_OK) return true;
+    lua_pop(L_, 1);
+    return false;
 }
-}  // namespace
 
 step vm::failure(lua_State* thread, int status) {
     phase_ = phase::idle;
@@ -336,30 +404,36 @@ step vm::failure(lua_State* thread, int status) {
     s.what = step::kind::failed;
     s.error = limit_reason(describe_error(thread, status));
     // The failed coroutine's stack is intact: walk it for the traceback, in a protected
-    // call with room to allocate past a memory limit the script hit.
+    // call with room to allocate past a memory limit the script hit. The message is pushed
+    // in there too: outside protection a refused allocation would abort the process.
     reporting_ = true;
-    lua_pushcfunction(L_, &traceback_of_thread);
-    lua_pushlightuserdata(L_, thread);
-    lua_pushlstring(L_, s.error.data(), s.error.size());
-    if (lua_pcall(L_, 2, 1, 0) == LUA_OK) {
-        s.traceback = lua_tostring(L_, -1);
-    } else {
-        s.traceback = s.error + " (no traceback: " + describe_error(L_, LUA_ERRRUN) + ")";
-    }
-    lua_pop(L_, 1);
+    auto walk = [&](lua_State* L) {
+        luaL_traceback(L, thread, s.error.c_str(), 0);
+        s.traceback = lua_tostring(L, -1);
+    };
+    if (!protect(walk)) s.traceback = s.error + " (no traceback: not enough memory)";
     reporting_ = false;
     return s;
 }
 
 std::string vm::describe_error(lua_State* L, int status) const {
     if (status == LUA_ERRMEM) return "not enough memory";
+    if (status != LUA_ERRRUN && status != LUA_ERRSYNTAX && status != LUA_ERRERR) {
+        // The C++ build of Lua turns a C++ exception that is not a Lua error into this.
+        return "a function called from Lua threw a C++ exception (functions bound to Lua "
+               "must raise errors with lua_error or luaL_error)";
+    }
     // Nothing here may allocate in the Lua heap: this runs outside protection.
-    if (lua_type(L, -1) == LUA_TSTRING) return lua_tostring(L, -1);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        std::size_t len = 0;
+        const char* text = lua_tolstring(L, -1, &len);
+        return cut(std::string{text, len});
+    }
     // error(42) reads "42", as Lua prints it; error({code = 7}) shows the table as a value.
     int type = lua_type(L, -1);
     if (type == LUA_TNUMBER || type == LUA_TTABLE) {
         if (auto v = to_value(L, -1, "error", 8)) {
-            return type == LUA_TNUMBER ? v->to_string() : "error object " + v->to_string();
+            return cut(type == LUA_TNUMBER ? v->to_string() : "error object " + v->to_string());
         }
     }
     return std::string{"(error object is a "} + luaL_typename(L, -1) + " value)";
@@ -410,25 +484,37 @@ result<void> vm::reload(const script& given, reload_mode mode) {
         return args.outcome;
     }
     if (mode == reload_mode::fresh_state) {
-        // A new ctx.state; the old one comes back if the new started fails.
-        lua_rawgeti(L_, LUA_REGISTRYINDEX, ctx_ref_);
-        lua_getfield(L_, -1, "state");
-        int old_state = luaL_ref(L_, LUA_REGISTRYINDEX);
-        lua_newtable(L_);
-        lua_setfield(L_, -2, "state");
-        phase_ = phase::started;
-        auto failed = run_on_main(started_);
-        phase_ = phase::idle;
+        // A new ctx.state; the old one comes back if the new started fails. Raw accesses
+        // (the script may have given ctx a metatable), under protection (they allocate).
+        int old_state = LUA_NOREF;
+        auto swap = [&](lua_State* L) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+            lua_pushliteral(L, "state");
+            lua_rawget(L, -2);
+            old_state = luaL_ref(L, LUA_REGISTRYINDEX);
+            lua_newtable(L);
+            set_ctx_field(L, -2, "state");
+        };
+        auto put_back = [&](lua_State* L) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, old_state);
+            set_ctx_field(L, -2, "state");
+        };
+        std::optional<std::string> failed;
+        if (!protect(swap)) {
+            failed = limit_reason("not enough memory for a new ctx.state");
+        } else {
+            phase_ = phase::started;
+            failed = run_on_main(started_);
+            phase_ = phase::idle;
+            // Putting the old table back only stores into a field that exists.
+            if (failed && !protect(put_back)) failed = *failed + " (and the old ctx.state is lost)";
+        }
+        luaL_unref(L_, LUA_REGISTRYINDEX, old_state);
         if (failed) {
-            lua_rawgeti(L_, LUA_REGISTRYINDEX, old_state);
-            lua_setfield(L_, -2, "state");
-            lua_pop(L_, 1);
-            luaL_unref(L_, LUA_REGISTRYINDEX, old_state);
             restore();
             return error{errc::start_failed, "the new started script failed: " + *failed};
         }
-        lua_pop(L_, 1);
-        luaL_unref(L_, LUA_REGISTRYINDEX, old_state);
     }
     for (int r : {old_started, old_handle, old_stopped}) luaL_unref(L_, LUA_REGISTRYINDEX, r);
     script_ = next;
@@ -460,11 +546,45 @@ void vm::tell(address to, value msg) {
     owner_.tell(to, std::move(msg));
 }
 
-void vm::notify_later(value msg, duration delay) {
+result<void> vm::notify_later(value msg, duration delay, std::size_t bytes) {
+    // The timers that fell due have handed their messages to the mailbox.
+    auto now = owner_.home().now();
+    std::erase_if(timers_, [&](const auto& t) {
+        if (t.first > now) return false;
+        timer_bytes_ -= t.second;
+        return true;
+    });
+    bytes += kTimerOverhead;
+    std::size_t limit = script_.limits().memory;
+    if (timer_bytes_ + bytes > limit) {
+        return error{errc::invalid_argument,
+                     "the messages waiting in this actor's timers would take more than " +
+                         mib(limit) + " (" + std::to_string(timers_.size()) +
+                         " timers; limits::memory bounds them too)"};
+    }
+    timers_.emplace_back(now + delay, bytes);
+    timer_bytes_ += bytes;
     owner_.notify_later(delay, std::move(msg));
+    return {};
 }
 
 result<address> vm::spawn(const script& child, bool link, std::string name) {
+    if (spawned_ >= script_.limits().children) {
+        return error{errc::invalid_argument, "more than " +
+                                                 std::to_string(script_.limits().children) +
+                                                 " children in one run (limits::children)"};
+    }
+    if (spawn_depth >= kMaxSpawnDepth) {
+        return error{errc::invalid_argument,
+                     "started scripts spawning children nest more than " +
+                         std::to_string(kMaxSpawnDepth) +
+                         " deep (does a started script spawn a copy of itself?)"};
+    }
+    ++spawned_;
+    struct nesting {
+        nesting() { ++spawn_depth; }
+        ~nesting() { --spawn_depth; }
+    } nested;
     spawn_options opts;
     opts.link = link;
     // A named child is registered under its name (so scripts reach it with ctx.send(name)

@@ -26,6 +26,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include <troupe/codec/registry.hpp>
 #include <troupe/codec/value.hpp>
@@ -100,8 +103,20 @@ public:
     /// The endpoint of a typed actor exposed in the script's registry, if any.
     std::optional<codec::endpoint> endpoint_at(address a) const;
     void tell(address to, value msg);
-    void notify_later(value msg, duration delay);
+    /// Arms a timer for the message; refused when the messages waiting in this actor's
+    /// timers would take more than limits::memory (`bytes` is the message's size).
+    result<void> notify_later(value msg, duration delay, std::size_t bytes);
     result<address> spawn(const script& child, bool link, std::string name);
+    /// What the messages a run sends may still take (bytes, once converted): each run may
+    /// send as much as limits::memory, since that memory is outside the VM's count.
+    std::size_t& output_left() noexcept { return output_left_; }
+    /// True for a thread that the instruction limit stopped: Lua left its hooks off, so its
+    /// to-be-closed variables must not run (coroutine.close and wrap ask this).
+    bool stopped_by_budget(const lua_State* thread) const noexcept {
+        return killed_.count(thread) != 0;
+    }
+    /// The error every instruction raises once the budget is spent.
+    std::string budget_message() const;
     void terminate();
     /// True once the script called ctx.terminate().
     bool terminate_requested() const noexcept { return terminate_requested_; }
@@ -117,6 +132,14 @@ private:
     static int capture_traceback(lua_State* L);
 
     void arm_budget(lua_State* L) noexcept;
+    /// A full collection when the heap nears the limit: string buffers (string.rep,
+    /// table.concat) take memory without Lua's collect-and-retry, so garbage left for the
+    /// next cycle would otherwise count against them.
+    void collect_if_crowded(lua_State* L) noexcept;
+    /// Runs f(L) under lua_pcall on the main thread; false if it raised (the error is
+    /// popped; a limit hit is remembered as usual).
+    template <class F>
+    bool protect(F& f);
     step after_resume(int status, int nres);
     /// Runs a script on the main thread (started, stopped); the error text if it failed.
     std::optional<std::string> run_on_main(int chunk);
@@ -150,9 +173,16 @@ private:
         friend bool operator==(const denial&, const denial&) = default;
     };
     denial last_denial_;
-    bool reporting_ = false;  // lets an error report allocate past the limit
+    bool reporting_ = false;      // lets an error report allocate past the limit
+    std::size_t collect_at_ = 0;  // collect_if_crowded's threshold
     std::uint64_t instructions_used_ = 0;
     bool budget_hit_ = false;
+    std::unordered_set<const lua_State*> killed_;  // see stopped_by_budget
+    std::size_t output_left_ = 0;
+    std::uint32_t spawned_ = 0;  // children this run
+    // Timers armed by notify_later: when each falls due, and the bytes its message holds.
+    std::vector<std::pair<time_point, std::size_t>> timers_;
+    std::size_t timer_bytes_ = 0;
     bool terminate_requested_ = false;
 };
 
