@@ -366,6 +366,12 @@ result<value> to_value(lua_State* L, int index, std::string_view path, std::size
 
 result<value> to_value(lua_State* L, int index, std::size_t& bytes_left, std::string_view path,
                        std::size_t max_depth) {
+    int type = lua_type(L, index);
+    if ((type == LUA_TNIL || type == LUA_TBOOLEAN || type == LUA_TNUMBER) &&
+        bytes_left >= sizeof(value)) {
+        bytes_left -= sizeof(value);
+        return to_value(L, index, path, max_depth);  // a scalar: no reader
+    }
     reader r{L, path, max_depth, bytes_left};
     auto out = r.read(index);
     if (out) bytes_left -= r.used();
