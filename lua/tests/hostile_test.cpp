@@ -113,7 +113,8 @@ TEST_F(LuaHostile, ChildrenPerRunAreBounded) {
     ASSERT_TRUE(r.is_array()) << r;
     EXPECT_EQ(r.as_array().at(0), value{3});
     EXPECT_THAT(r.as_array().at(1).as_string(),
-                HasSubstr("more than 3 children in one run (limits::children)"));
+                HasSubstr("more than 3 children in one run, counting those their started "
+                          "scripts spawn (limits::children)"));
 }
 
 TEST_F(LuaHostile, ChildSourceTooBigToCompileWithinTheLimitIsRefused) {
@@ -125,6 +126,132 @@ TEST_F(LuaHostile, ChildSourceTooBigToCompileWithinTheLimitIsRefused) {
     EXPECT_THAT(s.error().reason(),
                 HasSubstr("the handle script needs more than limits::memory (1048576 bytes) "
                           "to compile"));
+}
+
+TEST_F(LuaHostile, WhatChildrenStartedScriptsCostIsTheParentRunsToo) {
+    // Each child's started script runs inside ctx.spawn with a budget of its own; the
+    // parent pays for it, so a loop of such spawns ends on the parent's limit.
+    auto a = actor(R"(
+        for i = 1, 200 do pcall(ctx.spawn, {started = "while true do end", link = false}) end
+        return "survived")");
+    EXPECT_THAT(crash(a).to_string(), HasSubstr(kInstructionText));
+}
+
+TEST_F(LuaHostile, ATreeOfSpawningStartedScriptsCountsEveryChild) {
+    auto a = actor(R"(
+        local S = "local S, d = %q, %d if d > 0 then for i = 1, 4 do " ..
+                  "ctx.spawn{started = S:format(S, d - 1), link = false} end end"
+        local ok, err = pcall(ctx.spawn, {started = S:format(S, 6), link = false})
+        return {ok, err})",
+                   {.memory = 8 << 20, .instructions = 100'000'000, .children = 50});
+    auto r = ask(a, {});
+    ASSERT_TRUE(r.is_array()) << r;
+    EXPECT_EQ(r.as_array().at(0), value{false});
+    EXPECT_THAT(r.as_array().at(1).as_string(),
+                HasSubstr("children in one run, counting those their started scripts spawn "
+                          "(limits::children)"));
+}
+
+TEST_F(LuaHostile, ChildSourcesCountAgainstWhatARunSends) {
+    auto a = actor(R"(
+        local src = "--" .. string.rep("x", 2^20)
+        local n = 0
+        local ok, err = pcall(function()
+            for i = 1, 100 do ctx.spawn{handle = src, link = false} n = n + 1 end
+        end)
+        return {n, err})",
+                   {.memory = 4 << 20, .instructions = 100'000});
+    auto r = ask(a, {});
+    ASSERT_TRUE(r.is_array()) << r;
+    EXPECT_EQ(r.as_array().at(0), value{3});
+    EXPECT_THAT(r.as_array().at(1).as_string(),
+                HasSubstr("ctx.spawn: the child's scripts, with what this run sent before, take "
+                          "more than limits::memory allows one run to send"));
+}
+
+TEST_F(LuaHostile, LogLinesCountAgainstWhatARunSends) {
+    auto a = actor(R"(
+        local s = string.rep("x", 2^20 - 1000)  -- four fit, with room for the reply
+        local n = 0
+        local ok, err = pcall(function()
+            for i = 1, 100 do print(s) ctx.log("info", s) n = n + 1 end
+        end)
+        return {n, err})",
+                   {.memory = 4 << 20, .instructions = 100'000});
+    auto r = ask(a, {});
+    ASSERT_TRUE(r.is_array()) << r;
+    EXPECT_EQ(r.as_array().at(0), value{2});
+    EXPECT_THAT(r.as_array().at(1).as_string(),
+                HasSubstr("print: what this run logged and sent passes limits::memory"));
+}
+
+TEST_F(LuaHostile, ABigTableErrorIsNotConvertedWhole) {
+    auto a = actor(R"(
+        local s = string.rep("\1", 2^20)
+        error({s, s, s, s}))");
+    EXPECT_EQ(crash(a).to_string(), "error{(error object is a table value)}");
+}
+
+// --- coroutines ---------------------------------------------------------------------------------
+
+TEST_F(LuaHostile, ShortCoroutinesCannotHideWorkFromTheCount) {
+    // Each coroutine runs fewer instructions than the count hook's period, so its own count
+    // never fires: creating one is charged a whole period instead.
+    auto a = actor(R"(
+        local function leaf() local n = 0 for i = 1, 300 do n = n + i end return n end
+        local function level(d)
+            if d == 0 then return leaf() end
+            local s = 0
+            for i = 1, 100 do s = s + coroutine.wrap(level)(d - 1) end
+            return s
+        end
+        return coroutine.wrap(level)(3))");
+    EXPECT_THAT(crash(a).to_string(), HasSubstr(kInstructionText));
+    auto b = actor(R"(
+        for i = 1, 1e6 do coroutine.resume(coroutine.create(function() end)) end
+        return "escaped")");
+    EXPECT_EQ(crash(b).to_string(), "error{handle:2: " + kInstructionText + "}");
+}
+
+TEST_F(LuaHostile, CoroutinesStoppedByTheBudgetAreForgottenWhenCollected) {
+    // A failed reload leaves coroutines the budget stopped; once collected, new coroutines
+    // at their addresses close as usual.
+    auto a = actor("return 'v1'");
+    auto spinner = build(lua::builder{}
+                             .on_started(R"(
+        for k = 1, 20 do
+            local co = coroutine.create(function() while true do end end)
+            coroutine.resume(co)
+        end
+        while true do end)")
+                             .on_handle("return 'v2'"));
+    auto r = a.ask(lua::reload{spinner, lua::reload_mode::fresh_state}, 1s).get();
+    ASSERT_FALSE(r);
+    auto next = build(lua::builder{}.on_handle(R"(
+        collectgarbage()
+        local closed, failed_closes = 0, 0
+        for k = 1, 50 do
+            local co = coroutine.create(function()
+                local x <close> = setmetatable({}, {__close = function() closed = closed + 1 end})
+                error("plain")
+            end)
+            coroutine.resume(co)
+            local ok, err = coroutine.close(co)
+            if err ~= nil and string.find(err, "instruction limit", 1, true) then
+                failed_closes = failed_closes + 1
+            end
+        end
+        return {closed, failed_closes})"));
+    ASSERT_TRUE(a.ask(lua::reload{next, lua::reload_mode::keep_state}, 1s).get());
+    EXPECT_EQ(ask(a, {}), value(value::array{value{50}, value{0}}));
+}
+
+TEST_F(LuaHostile, CoroutineCloseChecksItsArgument) {
+    auto a = actor("return select(2, pcall(coroutine.close, 1))");
+    auto r = ask(a, {});
+    ASSERT_TRUE(r.is_string()) << r;
+    EXPECT_THAT(r.as_string(),
+                HasSubstr("bad argument #1 to 'coroutine.close' (thread expected, got number)"));
 }
 
 // --- finalizers and to-be-closed variables ----------------------------------------------------
@@ -264,12 +391,30 @@ TEST_F(LuaHostile, TimersWaitingAcrossRunsAreBoundedByTheMemoryLimit) {
     auto refused = ask(a, value{"d"});
     ASSERT_TRUE(refused.is_string()) << refused;
     EXPECT_THAT(refused.as_string(),
-                HasSubstr("ctx.notify_later: the messages waiting in this actor's timers would "
-                          "take more than 4 MiB (3 timers; limits::memory bounds them too)"));
+                HasSubstr("ctx.notify_later: the messages this actor sent itself and has not "
+                          "handled yet would take more than 4 MiB (limits::memory bounds them "
+                          "too)"));
     // Once they have fallen due, there is room again.
     rt.advance(std::chrono::hours{1});
     rt.run_until_idle();
     EXPECT_EQ(ask(a, value{"e"}), value{"armed"});
+}
+
+TEST_F(LuaHostile, MessagesToItselfCannotGrowItsMailboxWithoutEnd) {
+    // Each message sends itself two of 1 MiB: without a bound the mailbox doubles forever.
+    // The third one waiting is refused; after ten refusals the script gives up.
+    auto a = actor(R"(
+        local big = string.rep("x", 2^20)
+        local ok1 = pcall(ctx.notify, big)
+        local ok2 = pcall(ctx.do_send, ctx.self, big)
+        ctx.state.refused = (ctx.state.refused or 0) + (ok1 and 0 or 1) + (ok2 and 0 or 1)
+        if ctx.state.refused >= 10 then ctx.terminate() end)",
+                   {.memory = 4 << 20, .instructions = 100'000});
+    a.tell(value{"go"});
+    rt.run_until_idle();
+    auto why = a.wait().get();
+    ASSERT_TRUE(why);
+    EXPECT_EQ(why->to_string(), "normal");
 }
 
 // --- calls that cannot work where they are made --------------------------------------------------

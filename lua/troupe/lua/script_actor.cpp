@@ -47,6 +47,11 @@ task<value> script_actor::handle(value msg) {
     }
 }
 
+task<value> script_actor::handle(detail::note n) {
+    vm_->noted(n.bytes);
+    return handle(std::move(n.msg));
+}
+
 deferred<void> script_actor::handle(reload r) {
     auto reply = reply_later<void>();
     if (auto done = vm_->reload(r.next, r.mode); done) {

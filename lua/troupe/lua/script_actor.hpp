@@ -39,6 +39,15 @@ namespace internal {
 class vm;
 }  // namespace internal
 
+namespace detail {
+/// What ctx.notify and ctx.notify_later send: the message, and the bytes it holds, which
+/// count against limits::memory until it is handled.
+struct note {
+    value msg;
+    std::size_t bytes = 0;
+};
+}  // namespace detail
+
 /// What a hot reload does with ctx.state.
 enum class reload_mode : std::uint8_t {
     /// Keep ctx.state and the globals; the new started does not run.
@@ -56,7 +65,7 @@ struct reload {
     reload_mode mode = reload_mode::keep_state;
 };
 
-class script_actor : public actor<script_actor, value, reload> {
+class script_actor : public actor<script_actor, value, reload, detail::note> {
 public:
     explicit script_actor(script s);
     ~script_actor() override;
@@ -65,6 +74,8 @@ public:
     /// it returns nothing).
     task<value> handle(value msg);
     deferred<void> handle(reload r);
+    /// A message the script sent itself: handled as any value.
+    task<value> handle(detail::note n);
 
     /// Bytes the VM holds now (tests, monitoring). Only from inside the actor, or through
     /// ref::get() in tests.

@@ -89,6 +89,20 @@ value message_at(lua_State* L, int index, const char* fn) {
     return std::move(*v);
 }
 
+}  // namespace
+
+void charge_log(lua_State* L, std::size_t bytes, const char* fn) {
+    auto& left = vm::of(L).output_left();
+    if (bytes > left) {
+        raise(L, std::string{fn} +
+                     ": what this run logged and sent passes limits::memory (the bound on "
+                     "what one run may make C++ hold)");
+    }
+    left -= bytes;
+}
+
+namespace {
+
 /// Refuses what would only reach the actor after it has exited.
 void refuse_when_stopping(lua_State* L, const char* fn) {
     if (vm::of(L).where() == phase::stopped) {
@@ -228,9 +242,24 @@ int ctx_send(lua_State* L) {
     return lua_yieldk(L, 0, 0, &send_done);
 }
 
+/// ctx.notify and ctx.notify_later: the message at `index`, to the actor itself.
+void notify_self(lua_State* L, int index, std::optional<duration> delay, const char* fn) {
+    vm& v = vm::of(L);
+    refuse_when_stopping(L, fn);
+    std::size_t before = v.output_left();
+    auto msg = message_at(L, index, fn);
+    auto sent = v.notify(std::move(msg), delay, before - v.output_left());
+    if (!sent) raise(L, std::string{fn} + ": " + sent.error().reason());
+}
+
 int ctx_do_send(lua_State* L) {
     vm& v = vm::of(L);
     target t = resolve(L, 1, "ctx.do_send");
+    if (t.to == v.self() && !t.endpoint) {
+        // To itself: counted as ctx.notify is, so that it cannot fill its own mailbox.
+        notify_self(L, 2, std::nullopt, "ctx.do_send");
+        return 0;
+    }
     if (typed_call_to_untyped(L, t, "ctx.do_send", "ctx.do_send(to, msg)")) {
         // A typed actor that has exited: a dead letter, as for any tell.
         v.tell(t.to, message_at(L, 3, "ctx.do_send"));
@@ -251,20 +280,13 @@ int ctx_do_send(lua_State* L) {
 }
 
 int ctx_notify(lua_State* L) {
-    vm& v = vm::of(L);
-    refuse_when_stopping(L, "ctx.notify");
-    v.tell(v.self(), message_at(L, 1, "ctx.notify"));
+    notify_self(L, 1, std::nullopt, "ctx.notify");
     return 0;
 }
 
 int ctx_notify_later(lua_State* L) {
-    vm& v = vm::of(L);
-    refuse_when_stopping(L, "ctx.notify_later");
     auto delay = seconds_at(L, 2, "ctx.notify_later", "the delay", true);
-    std::size_t before = v.output_left();
-    auto msg = message_at(L, 1, "ctx.notify_later");
-    auto armed = v.notify_later(std::move(msg), delay, before - v.output_left());
-    if (!armed) raise(L, "ctx.notify_later: " + armed.error().reason());
+    notify_self(L, 1, delay, "ctx.notify_later");
     return 0;
 }
 
@@ -304,6 +326,15 @@ int ctx_spawn(lua_State* L) {
     source handle{field("handle"), "handle"};
     source stopped{field("stopped"), "stopped"};
     std::string name = field("name");
+    // The child's sources stay in C++ memory: they count against what this run may send.
+    std::size_t bytes =
+        started.code.size() + handle.code.size() + stopped.code.size() + name.size();
+    if (bytes > v.output_left()) {
+        raise(L,
+              "ctx.spawn: the child's scripts, with what this run sent before, take more than "
+              "limits::memory allows one run to send");
+    }
+    v.output_left() -= bytes;
     bool link = true;
     if (lua_getfield(L, 1, "link") != LUA_TNIL) link = lua_toboolean(L, -1);
     lua_pop(L, 1);
@@ -330,7 +361,9 @@ int ctx_log(lua_State* L) {
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    vm::of(L).log(static_cast<log_level>(level), string_at(L, -1));
+    auto text = string_at(L, -1);
+    charge_log(L, text.size(), "ctx.log");
+    vm::of(L).log(static_cast<log_level>(level), text);
     return 0;
 }
 

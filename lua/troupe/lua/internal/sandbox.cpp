@@ -3,6 +3,7 @@
 
 #include <lua.hpp>
 
+#include <troupe/lua/internal/ctx.hpp>
 #include <troupe/lua/internal/sandbox.hpp>
 #include <troupe/lua/internal/vm.hpp>
 
@@ -134,15 +135,12 @@ int no_gc_setmetatable(lua_State* L) {
 // its to-be-closed variables with no instruction limit: coroutine.close and the functions
 // coroutine.wrap makes leave them unclosed (the run fails anyway).
 
-bool failed_on_budget(lua_State* L, lua_State* co) {
-    int status = lua_status(co);
-    return status != LUA_OK && status != LUA_YIELD && vm::of(L).stopped_by_budget(co);
-}
-
 /// coroutine.close(co); the original is upvalue 1.
 int guarded_close(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TTHREAD);
     lua_State* co = lua_tothread(L, 1);
-    if (co != nullptr && failed_on_budget(L, co)) {
+    int status = lua_status(co);
+    if (status != LUA_OK && status != LUA_YIELD && vm::stopped_by_budget(L, 1)) {
         lua_pushboolean(L, 0);  // as close answers for a coroutine that failed
         auto why = vm::of(L).budget_message() + " (its to-be-closed variables were not closed)";
         lua_pushlstring(L, why.data(), why.size());
@@ -152,6 +150,20 @@ int guarded_close(lua_State* L) {
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+// A new coroutine starts its own instruction count: without a charge up front, coroutines
+// that each run fewer instructions than the count hook's period would never be counted.
+
+/// coroutine.create(f); the original is upvalue 1.
+int charged_create(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    vm::charge_thread(L);
+    lua_settop(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
 }
 
 /// What coroutine.wrap returns: upvalue 1 is the coroutine, 2 coroutine.resume.
@@ -164,7 +176,7 @@ int wrapped_call(lua_State* L) {
     if (lua_toboolean(L, 1)) return lua_gettop(L) - 1;  // its results, after the true
     lua_settop(L, 2);                                   // false, the error object
     int status = lua_status(co);
-    if (status != LUA_OK && status != LUA_YIELD && !vm::of(L).stopped_by_budget(co)) {
+    if (status != LUA_OK && status != LUA_YIELD && !vm::stopped_by_budget(L, lua_upvalueindex(1))) {
         status = lua_resetthread(co);  // closes its to-be-closed variables
         lua_xmove(co, L, 1);           // the error, which a __close may have replaced
     }
@@ -180,6 +192,7 @@ int wrapped_call(lua_State* L) {
 /// coroutine.wrap(f); coroutine.resume is upvalue 1.
 int guarded_wrap(lua_State* L) {
     luaL_checktype(L, 1, LUA_TFUNCTION);
+    vm::charge_thread(L);
     lua_State* co = lua_newthread(L);
     lua_pushvalue(L, 1);
     lua_xmove(L, co, 1);
@@ -201,6 +214,7 @@ int log_print(lua_State* L) {
     luaL_pushresult(&b);
     std::size_t len = 0;
     const char* text = lua_tolstring(L, -1, &len);
+    charge_log(L, len, "print");
     vm::of(L).log(log_level::info, std::string_view{text, len});
     return 0;
 }
@@ -255,6 +269,9 @@ void open_sandbox(lua_State* L, const detail::script_data& settings) {
     lua_getfield(L, -1, "resume");
     lua_pushcclosure(L, &guarded_wrap, 1);
     lua_setfield(L, -2, "wrap");
+    lua_getfield(L, -1, "create");
+    lua_pushcclosure(L, &charged_create, 1);
+    lua_setfield(L, -2, "create");
     lua_pop(L, 1);
 }
 

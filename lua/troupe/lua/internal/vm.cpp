@@ -28,18 +28,27 @@ constexpr std::size_t kTimerOverhead = 128;
 /// would recurse until the C stack ends.
 constexpr int kMaxSpawnDepth = 16;
 thread_local int spawn_depth = 0;
+/// What the started scripts of children spawned inline cost: charged to the run that
+/// spawned them, so a tree of spawns cannot multiply a run's budget.
+struct inline_tally {
+    std::uint64_t instructions = 0;
+    std::uint32_t spawns = 0;
+};
+thread_local inline_tally tally;
+/// The registry key of the weak-keyed set of threads the instruction limit stopped.
+const char killed_key = 0;
 
 std::string mib(std::size_t bytes) {
     if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
     return std::to_string(bytes) + " bytes";
 }
 
-std::string cut(std::string text) {
-    if (text.size() <= kMaxErrorText) return text;
-    auto all = text.size();
-    text.resize(kMaxErrorText);
-    text += "... (" + std::to_string(all) + " bytes in all)";
-    return text;
+/// At most kMaxErrorText bytes of `text` (only those are copied).
+std::string cut(std::string_view text) {
+    if (text.size() <= kMaxErrorText) return std::string{text};
+    std::string out{text.substr(0, kMaxErrorText)};
+    out += "... (" + std::to_string(text.size()) + " bytes in all)";
+    return out;
 }
 
 }  // namespace
@@ -89,24 +98,47 @@ void vm::count_hook(lua_State* L, lua_Debug*) {
         v.collect_if_crowded(L);
         return;
     }
-    v.budget_hit_ = true;
     // An error raised in a hook leaves that thread's hooks off if nothing inside it catches
-    // the error: remember the thread before anything here can fail.
-    try {
-        v.killed_.insert(L);
-    } catch (...) {
-        // Out of C++ memory: the thread is not remembered; the process has worse problems.
-    }
+    // the error: remember the thread (weakly: a collected thread's address is reused).
+    v.reporting_ = true;  // room for the entry past a memory limit
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &killed_key);
+    lua_pushthread(L);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    v.reporting_ = false;
+    over_budget(L, 0);
+}
+
+void vm::over_budget(lua_State* L, int level) {
+    vm& v = of(L);
+    v.budget_hit_ = true;
     // From now on every instruction raises, so a script that catches the error with pcall
     // cannot keep running: the error reaches the top at its next instruction.
     lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, 1);
-    luaL_where(L, 0);  // the running Lua function: the hook has no frame of its own
+    luaL_where(L, level);
     lua_pushfstring(L,
                     "instruction limit exceeded: more than %I instructions in one run "
                     "(limits::instructions)",
-                    static_cast<lua_Integer>(budget));
+                    static_cast<lua_Integer>(v.script_.limits().instructions));
     lua_concat(L, 2);
     lua_error(L);
+    std::abort();  // lua_error does not return
+}
+
+bool vm::stopped_by_budget(lua_State* L, int index) {
+    index = lua_absindex(L, index);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &killed_key);
+    lua_pushvalue(L, index);
+    bool killed = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 2);
+    return killed;
+}
+
+void vm::charge_thread(lua_State* L) {
+    vm& v = of(L);
+    v.instructions_used_ += kSlice;
+    if (v.budget_hit_ || v.instructions_used_ > v.script_.limits().instructions) over_budget(L, 1);
 }
 
 std::string vm::budget_message() const {
@@ -178,6 +210,12 @@ vm::~vm() {
 
 int vm::open(lua_State* L) {
     vm& v = of(L);
+    lua_newtable(L);  // the threads the instruction limit stopped, as weak keys
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &killed_key);
     open_sandbox(L, v.script_.data());
     open_ctx(L);
     v.ctx_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -229,8 +267,8 @@ int vm::capture_traceback(lua_State* L) {
     // The report may allocate past a memory limit the script hit, within the headroom.
     v.reporting_ = true;
     std::size_t len = 0;
-    const char* msg = lua_tolstring(L, 1, &len);
-    std::string text = msg ? cut(std::string{msg, len}) : "(error object is not a string)";
+    const char* msg = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &len) : nullptr;
+    std::string text = msg ? cut({msg, len}) : "(error object is not a string)";
     luaL_traceback(L, L, text.c_str(), 1);
     v.traceback_ = lua_tostring(L, -1);
     lua_pop(L, 1);
@@ -291,6 +329,10 @@ void vm::run_started() {
     phase_ = phase::started;
     auto failed = run_on_main(started_);
     phase_ = phase::idle;
+    if (spawn_depth > 0) {  // spawned inline by a script: its run pays for this one
+        tally.instructions += instructions_used_;
+        tally.spawns += spawned_;
+    }
     if (failed) {
         owner_.log().error("the started script failed: {}", traceback_);
         throw std::runtime_error(*failed);
@@ -427,12 +469,14 @@ std::string vm::describe_error(lua_State* L, int status) const {
     if (lua_type(L, -1) == LUA_TSTRING) {
         std::size_t len = 0;
         const char* text = lua_tolstring(L, -1, &len);
-        return cut(std::string{text, len});
+        return cut({text, len});
     }
-    // error(42) reads "42", as Lua prints it; error({code = 7}) shows the table as a value.
+    // error(42) reads "42", as Lua prints it; error({code = 7}) shows the table as a value
+    // (a big one is shown as too large rather than converted whole).
     int type = lua_type(L, -1);
     if (type == LUA_TNUMBER || type == LUA_TTABLE) {
-        if (auto v = to_value(L, -1, "error", 8)) {
+        std::size_t room = 4 * kMaxErrorText;
+        if (auto v = to_value(L, -1, room, "error", 8)) {
             return cut(type == LUA_TNUMBER ? v->to_string() : "error object " + v->to_string());
         }
     }
@@ -546,33 +590,35 @@ void vm::tell(address to, value msg) {
     owner_.tell(to, std::move(msg));
 }
 
-result<void> vm::notify_later(value msg, duration delay, std::size_t bytes) {
-    // The timers that fell due have handed their messages to the mailbox.
-    auto now = owner_.home().now();
-    std::erase_if(timers_, [&](const auto& t) {
-        if (t.first > now) return false;
-        timer_bytes_ -= t.second;
-        return true;
-    });
+result<void> vm::notify(value msg, std::optional<duration> delay, std::size_t bytes) {
     bytes += kTimerOverhead;
     std::size_t limit = script_.limits().memory;
-    if (timer_bytes_ + bytes > limit) {
+    if (self_bytes_ + bytes > limit) {
         return error{errc::invalid_argument,
-                     "the messages waiting in this actor's timers would take more than " +
-                         mib(limit) + " (" + std::to_string(timers_.size()) +
-                         " timers; limits::memory bounds them too)"};
+                     "the messages this actor sent itself and has not handled yet would take "
+                     "more than " +
+                         mib(limit) + " (limits::memory bounds them too)"};
     }
-    timers_.emplace_back(now + delay, bytes);
-    timer_bytes_ += bytes;
-    owner_.notify_later(delay, std::move(msg));
+    self_bytes_ += bytes;
+    detail::note n{std::move(msg), bytes};
+    if (delay) {
+        owner_.notify_later(*delay, std::move(n));
+    } else {
+        owner_.tell(owner_.addr(), std::move(n));
+    }
     return {};
 }
 
 result<address> vm::spawn(const script& child, bool link, std::string name) {
+    if (budget_hit_ || instructions_used_ > script_.limits().instructions) {
+        budget_hit_ = true;
+        return error{errc::invalid_argument, budget_message()};
+    }
     if (spawned_ >= script_.limits().children) {
-        return error{errc::invalid_argument, "more than " +
-                                                 std::to_string(script_.limits().children) +
-                                                 " children in one run (limits::children)"};
+        return error{errc::invalid_argument,
+                     "more than " + std::to_string(script_.limits().children) +
+                         " children in one run, counting those their started scripts spawn "
+                         "(limits::children)"};
     }
     if (spawn_depth >= kMaxSpawnDepth) {
         return error{errc::invalid_argument,
@@ -581,10 +627,32 @@ result<address> vm::spawn(const script& child, bool link, std::string name) {
                          " deep (does a started script spawn a copy of itself?)"};
     }
     ++spawned_;
+    // The child's started script runs now, inside this call: what it (and what it spawns)
+    // costs is this run's.
     struct nesting {
-        nesting() { ++spawn_depth; }
-        ~nesting() { --spawn_depth; }
-    } nested;
+        inline_tally saved = tally;
+        nesting() {
+            tally = {};
+            ++spawn_depth;
+        }
+        ~nesting() {
+            --spawn_depth;
+            tally = saved;
+        }
+    };
+    inline_tally cost;
+    auto r = [&] {
+        nesting nested;
+        auto out = spawn_child(child, link, std::move(name));
+        cost = tally;
+        return out;
+    }();
+    instructions_used_ += cost.instructions;
+    spawned_ += cost.spawns;
+    return r;
+}
+
+result<address> vm::spawn_child(const script& child, bool link, std::string name) {
     spawn_options opts;
     opts.link = link;
     // A named child is registered under its name (so scripts reach it with ctx.send(name)

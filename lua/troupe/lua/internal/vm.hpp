@@ -26,9 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <utility>
-#include <vector>
 
 #include <troupe/codec/registry.hpp>
 #include <troupe/codec/value.hpp>
@@ -103,20 +101,24 @@ public:
     /// The endpoint of a typed actor exposed in the script's registry, if any.
     std::optional<codec::endpoint> endpoint_at(address a) const;
     void tell(address to, value msg);
-    /// Arms a timer for the message; refused when the messages waiting in this actor's
-    /// timers would take more than limits::memory (`bytes` is the message's size).
-    result<void> notify_later(value msg, duration delay, std::size_t bytes);
+    /// Sends the message to the actor itself, now or after `delay`; refused when the
+    /// messages it has sent itself and not yet handled would take more than limits::memory
+    /// (`bytes` is the message's size).
+    result<void> notify(value msg, std::optional<duration> delay, std::size_t bytes);
+    /// A message from notify() has been handled: its bytes are free again.
+    void noted(std::size_t bytes) noexcept { self_bytes_ -= bytes; }
     result<address> spawn(const script& child, bool link, std::string name);
     /// What the messages a run sends may still take (bytes, once converted): each run may
     /// send as much as limits::memory, since that memory is outside the VM's count.
     std::size_t& output_left() noexcept { return output_left_; }
-    /// True for a thread that the instruction limit stopped: Lua left its hooks off, so its
-    /// to-be-closed variables must not run (coroutine.close and wrap ask this).
-    bool stopped_by_budget(const lua_State* thread) const noexcept {
-        return killed_.count(thread) != 0;
-    }
+    /// True for the thread at `index` if the instruction limit stopped it: Lua left its
+    /// hooks off, so its to-be-closed variables must not run (coroutine.close and wrap ask).
+    static bool stopped_by_budget(lua_State* L, int index);
     /// The error every instruction raises once the budget is spent.
     std::string budget_message() const;
+    /// A new coroutine: its first instructions run before its own count hook first fires,
+    /// so they are paid for now. Raises once the budget is spent.
+    static void charge_thread(lua_State* L);
     void terminate();
     /// True once the script called ctx.terminate().
     bool terminate_requested() const noexcept { return terminate_requested_; }
@@ -125,6 +127,9 @@ public:
 private:
     static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept;
     static void count_hook(lua_State* L, struct lua_Debug* ar);
+    /// Marks the budget spent and raises the budget error in L, at the position of the
+    /// function `level` up (0 in the hook: the running Lua function).
+    [[noreturn]] static void over_budget(lua_State* L, int level);
     static int open(lua_State* L);
     static int run_protected_script(lua_State* L);
     static int handle_entry(lua_State* L);
@@ -147,6 +152,7 @@ private:
     std::string describe_error(lua_State* L, int status) const;
     std::string limit_reason(std::string fallback) const;
     result<void> load_scripts(const script& s);
+    result<address> spawn_child(const script& child, bool link, std::string name);
 
     script_actor& owner_;
     script script_;
@@ -177,12 +183,9 @@ private:
     std::size_t collect_at_ = 0;  // collect_if_crowded's threshold
     std::uint64_t instructions_used_ = 0;
     bool budget_hit_ = false;
-    std::unordered_set<const lua_State*> killed_;  // see stopped_by_budget
     std::size_t output_left_ = 0;
-    std::uint32_t spawned_ = 0;  // children this run
-    // Timers armed by notify_later: when each falls due, and the bytes its message holds.
-    std::vector<std::pair<time_point, std::size_t>> timers_;
-    std::size_t timer_bytes_ = 0;
+    std::uint32_t spawned_ = 0;   // children this run, with those their started scripts spawned
+    std::size_t self_bytes_ = 0;  // sent to itself, not yet handled
     bool terminate_requested_ = false;
 };
 
