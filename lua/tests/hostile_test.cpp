@@ -349,6 +349,17 @@ TEST_F(LuaHostile, GarbageDoesNotCountAgainstStringBuffers) {
     EXPECT_EQ(ask(a, {}), value{50});
 }
 
+TEST_F(LuaHostile, ATightLoopOfStringRepsUsesMostOfTheLimit) {
+    // Too few instructions between the reps for the count hook's collection: string.rep
+    // makes room itself. 7 MB live in 8 MiB.
+    auto a = actor(R"(
+        local hog = {}
+        for i = 1, 70 do hog[i] = string.rep("y", 100000) .. i end
+        return #hog)",
+                   {.memory = 8 << 20, .instructions = 100'000'000});
+    EXPECT_EQ(ask(a, {}), value{70});
+}
+
 TEST_F(LuaHostile, AMemoryHitCaughtOnceIsNotForgivenByALaterEqualRequest) {
     auto a = actor(R"(
         hog = {}

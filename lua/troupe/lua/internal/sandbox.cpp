@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -201,6 +202,25 @@ int guarded_wrap(lua_State* L) {
     return 1;
 }
 
+/// string.rep(s, n [, sep]); the original is upvalue 1. Its buffer is taken without Lua's
+/// collect-and-retry, so garbage could fail it under the memory limit: room is made first.
+int roomy_rep(lua_State* L) {
+    std::size_t len = 0, sep = 0;
+    luaL_checklstring(L, 1, &len);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &sep);
+    if (n > 0 && len + sep > 0) {
+        auto count = static_cast<std::uint64_t>(n);
+        auto per = static_cast<std::uint64_t>(len + sep);
+        if (count <= UINT64_MAX / per)
+            vm::of(L).make_room(L, static_cast<std::size_t>(count * per));
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
 /// print(...) into the actor's log, at info level, tab-separated as Lua's print.
 int log_print(lua_State* L) {
     int n = lua_gettop(L);
@@ -262,6 +282,11 @@ void open_sandbox(lua_State* L, const detail::script_data& settings) {
     lua_setglobal(L, "setmetatable");
     lua_pushcfunction(L, &log_print);
     lua_setglobal(L, "print");
+    lua_getglobal(L, LUA_STRLIBNAME);
+    lua_getfield(L, -1, "rep");
+    lua_pushcclosure(L, &roomy_rep, 1);
+    lua_setfield(L, -2, "rep");
+    lua_pop(L, 1);
     lua_getglobal(L, LUA_COLIBNAME);
     lua_getfield(L, -1, "close");
     lua_pushcclosure(L, &guarded_close, 1);

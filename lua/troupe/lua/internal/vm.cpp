@@ -156,6 +156,10 @@ void vm::collect_if_crowded(lua_State* L) noexcept {
     collect_at_ = mem_used_ + std::max(room / 2, mem_limit_ / 16);
 }
 
+void vm::make_room(lua_State* L, std::size_t bytes) noexcept {
+    if (bytes <= mem_limit_ && mem_used_ + bytes > mem_limit_) lua_gc(L, LUA_GCCOLLECT);
+}
+
 void vm::arm_budget(lua_State* L) noexcept {
     instructions_used_ = 0;
     budget_hit_ = false;

@@ -116,6 +116,9 @@ public:
     static bool stopped_by_budget(lua_State* L, int index);
     /// The error every instruction raises once the budget is spent.
     std::string budget_message() const;
+    /// Before a C function takes `bytes` without Lua's collect-and-retry (string.rep): a
+    /// full collection first if they would not fit beside what the heap holds now.
+    void make_room(lua_State* L, std::size_t bytes) noexcept;
     /// A new coroutine: its first instructions run before its own count hook first fires,
     /// so they are paid for now. Raises once the budget is spent.
     static void charge_thread(lua_State* L);
