@@ -12,6 +12,15 @@ namespace troupe::lua::internal {
 
 namespace {
 
+/// Calls the function this closure wraps (upvalue 1) with every argument on the stack, and
+/// returns its results, `nresults` of them (LUA_MULTRET: all).
+int call_wrapped(lua_State* L, int nresults) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, nresults);
+    return lua_gettop(L);
+}
+
 /// load() failing as load does: nil and the message.
 int refuse_binary(lua_State* L) {
     luaL_pushfail(L);
@@ -91,10 +100,7 @@ int guarded_handler(lua_State* L) {
         lua_gethookcount(L) == 1) {
         return 1;
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    return 1;
+    return call_wrapped(L, 1);
 }
 
 int xpcall_done(lua_State* L, int, lua_KContext) {
@@ -125,10 +131,7 @@ int no_gc_setmetatable(lua_State* L) {
         lua_pop(L, 1);
     }
     lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
+    return call_wrapped(L, 1);
 }
 
 // The count hook raises its error from inside a hook, and Lua leaves hooks off in a
@@ -147,10 +150,7 @@ int guarded_close(lua_State* L) {
         lua_pushlstring(L, why.data(), why.size());
         return 2;
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return call_wrapped(L, LUA_MULTRET);
 }
 
 // A new coroutine starts its own instruction count: without a charge up front, coroutines
@@ -161,10 +161,7 @@ int charged_create(lua_State* L) {
     luaL_checktype(L, 1, LUA_TFUNCTION);
     vm::charge_thread(L);
     lua_settop(L, 1);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, 1, 1);
-    return 1;
+    return call_wrapped(L, 1);
 }
 
 /// What coroutine.wrap returns: upvalue 1 is the coroutine, 2 coroutine.resume.
@@ -215,10 +212,7 @@ int roomy_rep(lua_State* L) {
         if (count <= UINT64_MAX / per)
             vm::of(L).make_room(L, static_cast<std::size_t>(count * per));
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    return 1;
+    return call_wrapped(L, 1);
 }
 
 /// print(...) into the actor's log, at info level, tab-separated as Lua's print.
