@@ -166,9 +166,8 @@ void vm::arm_budget(lua_State* L) noexcept {
     // A refusal in an earlier run (a failed reload) does not count against this one.
     refusals_ = 0;
     last_denial_ = denial{};
-    output_left_ = script_.limits().memory;
+    output_left_ = mem_limit_;
     spawned_ = 0;
-    collect_at_ = std::max(collect_at_, mem_limit_ / 4 * 3);
     lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, kSlice);
 }
 
@@ -190,7 +189,7 @@ vm& vm::of(lua_State* L) noexcept {
 }
 
 vm::vm(script_actor& owner, const script& s)
-    : owner_(owner), script_(s), mem_limit_(s.limits().memory) {
+    : owner_(owner), script_(s), mem_limit_(s.limits().memory), collect_at_(mem_limit_ / 4 * 3) {
     L_ = lua_newstate(&vm::allocate, this);
     if (!L_) {
         throw std::runtime_error("cannot create a Lua state within the memory limit of " +
@@ -420,7 +419,12 @@ step vm::after_resume(int status, int nres) {
                     why,
                     why + " (the script caught the error; the actor fails anyway)"};
     }
-    auto reply = to_value(co_, -1, output_left_, "reply");
+    // A scalar reply is a value's own size: only strings and tables count against what the
+    // run may send.
+    int type = lua_type(co_, -1);
+    auto reply = type == LUA_TSTRING || type == LUA_TTABLE
+                     ? to_value(co_, -1, output_left_, "reply")
+                     : to_value(co_, -1, "reply");
     lua_pop(co_, nres);
     if (!reply) {
         return step{

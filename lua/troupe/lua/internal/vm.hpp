@@ -22,6 +22,7 @@
 //
 // Thread contract: only the owning actor uses a vm, one message at a time.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -106,7 +107,7 @@ public:
     /// (`bytes` is the message's size).
     result<void> notify(value msg, std::optional<duration> delay, std::size_t bytes);
     /// A message from notify() has been handled: its bytes are free again.
-    void noted(std::size_t bytes) noexcept { self_bytes_ -= bytes; }
+    void noted(std::size_t bytes) noexcept { self_bytes_ -= std::min(bytes, self_bytes_); }
     result<address> spawn(const script& child, bool link, std::string name);
     /// What the messages a run sends may still take (bytes, once converted): each run may
     /// send as much as limits::memory, since that memory is outside the VM's count.
