@@ -56,13 +56,14 @@ TEST_F(LuaHostile, AHugeErrorStringIsCutNotCopiedBackIntoAFullHeap) {
 
 // --- reload --------------------------------------------------------------------------------
 
-TEST_F(LuaHostile, AFreshReloadIgnoresMetamethodsTheScriptPutOnCtx) {
+TEST_F(LuaHostile, CtxTakesNoMetatableAndAFreshReloadSurvivesALostState) {
     auto a = actor(R"(
         ctx.state = nil
-        setmetatable(ctx, {__newindex = function() error("boom") end,
-                           __index = function() error("boom") end})
-        return 1)");
-    EXPECT_EQ(ask(a, {}), value{1});
+        local ok, err = pcall(setmetatable, ctx, {__newindex = function() error("boom") end})
+        return {ok, err, getmetatable(ctx)})");
+    EXPECT_EQ(ask(a, {}),
+              value(value::array{value{false}, value{"cannot change a protected metatable"},
+                                 value{"ctx"}}));
     auto next = build(lua::builder{}
                           .on_started("ctx.state.ready = 'yes'")
                           .on_handle("return {ctx.state.ready, ctx.msg}"));

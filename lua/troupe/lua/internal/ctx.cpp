@@ -400,6 +400,12 @@ void open_ctx(lua_State* L) {
     auto self = vm::of(L).self().to_string();
     lua_pushlstring(L, self.data(), self.size());
     lua_setfield(L, -2, "self");
+    // ctx is the runtime's: a metatable of the script's would run its code whenever the
+    // runtime sets ctx.msg. A locked, empty metatable keeps it off.
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "ctx");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
     lua_setglobal(L, "ctx");
 }

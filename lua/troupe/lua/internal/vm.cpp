@@ -363,7 +363,7 @@ int vm::handle_entry(lua_State* L) {
     vm& v = of(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, v.ctx_ref_);
     push(L, *v.incoming_);
-    set_ctx_field(L, -2, "msg");
+    lua_setfield(L, -2, "msg");  // ctx's metatable is locked and has no metamethods
     lua_pop(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, v.handle_);
     lua_callk(L, 0, 1, 0, &vm::handle_done);
